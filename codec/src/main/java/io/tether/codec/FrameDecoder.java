@@ -1,0 +1,39 @@
+package io.tether.codec;
+
+import com.google.protobuf.CodedInputStream;
+import io.tether.codec.proto.Frame;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Parses one {@code Frame} message (the body of a TCP frame, or a WebSocket binary message) straight from the
+ * receive buffer: no intermediate {@code byte[]} for the envelope. {@code bytes} fields are copied out, because
+ * the receive buffer is reused for the next read.
+ */
+public final class FrameDecoder {
+    private FrameDecoder() {
+    }
+
+    /**
+     * Parses the bytes between {@code buffer}'s position and limit, which are left unchanged.
+     *
+     * @throws InvalidFrameException when the bytes are not a {@code Frame}, or a {@code Frame} with no kind set.
+     */
+    public static Frame decode(ByteBuffer buffer) throws InvalidFrameException {
+        final Frame frame;
+        try {
+            frame = Frame.parseFrom(CodedInputStream.newInstance(buffer.duplicate()));
+        } catch (IOException e) {
+            // InvalidProtocolBufferException in practice: the input is memory, nothing else can fail.
+            throw new InvalidFrameException("unparseable frame: " + e.getMessage());
+        }
+        if (frame.getKindCase() == Frame.KindCase.KIND_NOT_SET) {
+            throw new InvalidFrameException("frame has no known kind");
+        }
+        return frame;
+    }
+
+    public static Frame decode(byte[] bytes, int offset, int length) throws InvalidFrameException {
+        return decode(ByteBuffer.wrap(bytes, offset, length));
+    }
+}
