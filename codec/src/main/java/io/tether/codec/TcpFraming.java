@@ -38,6 +38,20 @@ public final class TcpFraming {
      *         {@link #headerLength(long)} and {@link #bodyLength(long)}.
      */
     public static long scan(DirectBuffer buffer, int offset, int limit, int maxFrameSize) {
+        final long header = header(buffer, offset, limit, maxFrameSize);
+        if (header < 0) {
+            return header;
+        }
+        final int headerLength = headerLength(header);
+        final int bodyLength = bodyLength(header);
+        return limit - offset - headerLength >= bodyLength ? header : NEED_MORE;
+    }
+
+    /**
+     * Reads only the length prefix at {@code [offset, limit)}: like {@link #scan}, but the result does not depend on
+     * whether the body has arrived. A receiver uses it to size the buffer for a frame still arriving.
+     */
+    public static long header(DirectBuffer buffer, int offset, int limit, int maxFrameSize) {
         long value = 0;
         int shift = 0;
         for (int i = offset; i < limit; i++) {
@@ -49,11 +63,7 @@ public final class TcpFraming {
             }
             value |= (long) (b & 0x7F) << shift;
             if ((b & 0x80) == 0) {
-                if (value > maxFrameSize) {
-                    return TOO_LARGE;
-                }
-                final int bodyLength = (int) value;
-                return limit - i - 1 >= bodyLength ? ((long) headerLength << 32) | bodyLength : NEED_MORE;
+                return value > maxFrameSize ? TOO_LARGE : ((long) headerLength << 32) | value;
             }
             shift += 7;
         }

@@ -1,0 +1,469 @@
+package io.tether.engine;
+
+import io.tether.codec.GoodbyeCode;
+import io.tether.telemetry.Metric;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One socket, owned by one {@link EventLoop}: everything here but {@link #pendingBytes()}, {@link #awaitWritable}
+ * and {@link #generation()} runs on that loop. Reading and frame assembly live in {@link TcpFrameReader}; this
+ * class holds the outbound queue, backpressure and the close sequence.
+ *
+ * <p>Outbound bytes wait in pooled chunks only while the socket will not take them; an idle connection holds no
+ * buffer at all. {@code pendingBytes} counts what producers have handed over and the socket has not yet taken:
+ * producers add to it before they enqueue, so a sender sees its own backlog at once.
+ */
+final class Connection {
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final VarHandle PENDING;
+    private static final long LINGER_MS = 2_000;
+    private static final int NO_SLOT = -1;
+
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findVarHandle(Connection.class, "pendingBytes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final int READ_PAUSED_BY_HANDLER = 1;
+    private static final int READ_PAUSED_BY_OUTBOUND = 2;
+
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final FrameHandler handler;
+    private SelectionKey key;
+    private int slot = NO_SLOT;
+    private volatile int generation;
+    private volatile long pendingBytes;
+    private volatile boolean closed;
+    private volatile ConcurrentLinkedQueue<Thread> writeWaiters;
+    boolean dirty;
+    private boolean closing;
+    private int readPaused;
+    private long overHighSinceMs;
+    private long slowConsumerTimer = -1;
+    /** Outbound chunks, oldest first; each in write mode, its read position in {@code readPositions}. */
+    private ByteBuffer[] chunks;
+    private int[] readPositions;
+    private int chunkCount;
+    /** Inbound bytes of a frame that has not fully arrived; null when none (the usual case). */
+    ByteBuffer inboundTail;
+    /** What the protocol keeps per connection: the server session, the client state. */
+    Object attachment;
+
+    Connection(EventLoop loop, SocketChannel channel, FrameHandler handler) {
+        this.loop = loop;
+        this.channel = channel;
+        this.handler = handler;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    FrameHandler handler() {
+        return handler;
+    }
+
+    int slot() {
+        return slot;
+    }
+
+    int generation() {
+        return generation;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    boolean isClosing() {
+        return closing || closed;
+    }
+
+    long pendingBytes() {
+        return pendingBytes;
+    }
+
+    void assignSlot(int slot) {
+        this.slot = slot;
+    }
+
+    /** Registers with the loop's selector; {@code ops} is OP_READ, or OP_CONNECT for a client still connecting. */
+    void open(int ops) throws IOException {
+        assert loop.inLoop();
+        loop.register(this);
+        key = channel.register(loop.selector(), ops, this);
+        if (ops == SelectionKey.OP_READ) {
+            handler.onOpen(this);
+        }
+    }
+
+    void onSelected(SelectionKey k) throws IOException {
+        final int ready = k.readyOps();
+        if ((ready & SelectionKey.OP_CONNECT) != 0) {
+            channel.finishConnect();
+            k.interestOps(SelectionKey.OP_READ);
+            handler.onOpen(this);
+            return;
+        }
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
+            flush();
+        }
+        if ((ready & SelectionKey.OP_READ) != 0 && k.isValid()) {
+            if (closing) {
+                drainAfterGoodbye();
+            } else {
+                TcpFrameReader.onReadable(this);
+            }
+        }
+    }
+
+    // ---- outbound
+
+    /**
+     * Space for {@code length} bytes at the end of the outbound queue, as a flyweight over the chunk; write from
+     * {@link #claimIndex} on and call {@link #commitClaim}. Loop thread only.
+     */
+    UnsafeBuffer claim(int length) {
+        assert loop.inLoop();
+        ByteBuffer tail = chunkCount == 0 ? null : chunks[chunkCount - 1];
+        if (tail == null || tail.remaining() < length) {
+            tail = loop.pool().acquire(length);
+            addChunk(tail);
+        }
+        return loop.writeView(tail);
+    }
+
+    int claimIndex() {
+        return chunks[chunkCount - 1].position();
+    }
+
+    void commitClaim(int length) {
+        final ByteBuffer tail = chunks[chunkCount - 1];
+        tail.position(tail.position() + length);
+        addPending(length);
+        loop.markDirty(this);
+    }
+
+    /** Appends bytes a producer left in the outbound ring (already counted in pendingBytes). */
+    void appendFromRing(DirectBuffer buffer, int index, int length) {
+        final UnsafeBuffer out = claim(length);
+        final int at = claimIndex();
+        out.putBytes(at, buffer, index, length);
+        chunks[chunkCount - 1].position(at + length);
+        loop.markDirty(this);
+        afterGrowth();
+    }
+
+    /** Counts bytes a producer on another thread is about to enqueue. */
+    void addPending(long delta) {
+        final long now = (long) PENDING.getAndAdd(this, delta) + delta;
+        if (delta > 0 && loop.inLoop() && now > handler.limits().highWatermark()) {
+            afterGrowth();
+        }
+    }
+
+    private void afterGrowth() {
+        final ConnectionLimits limits = handler.limits();
+        if (pendingBytes > limits.highWatermark() && overHighSinceMs == 0 && !closed) {
+            overHighSinceMs = EventLoop.nowMs();
+            pauseRead(READ_PAUSED_BY_OUTBOUND);
+            slowConsumerTimer = loop.schedule(limits.slowConsumerTimeoutMs(), this::checkSlowConsumer);
+        }
+    }
+
+    private void checkSlowConsumer() {
+        slowConsumerTimer = -1;
+        if (closed || overHighSinceMs == 0) {
+            return;
+        }
+        final long over = EventLoop.nowMs() - overHighSinceMs;
+        final long timeout = handler.limits().slowConsumerTimeoutMs();
+        if (over >= timeout) {
+            loop.counters().increment(Metric.SLOW_CONSUMERS);
+            closeWithGoodbye(GoodbyeCode.SLOW_CONSUMER, "slow consumer: " + pendingBytes
+                + " bytes unread for " + over + " ms");
+        } else {
+            slowConsumerTimer = loop.schedule(timeout - over, this::checkSlowConsumer);
+        }
+    }
+
+    private void addChunk(ByteBuffer chunk) {
+        if (chunks == null) {
+            chunks = new ByteBuffer[4];
+            readPositions = new int[4];
+        } else if (chunkCount == chunks.length) {
+            chunks = java.util.Arrays.copyOf(chunks, chunkCount * 2);
+            readPositions = java.util.Arrays.copyOf(readPositions, chunkCount * 2);
+        }
+        chunks[chunkCount] = chunk;
+        readPositions[chunkCount] = 0;
+        chunkCount++;
+    }
+
+    /** One gathering write of everything queued; chunks written out go back to the pool. */
+    void flush() {
+        if (closed || chunkCount == 0) {
+            return;
+        }
+        for (int i = 0; i < chunkCount; i++) {
+            final ByteBuffer b = chunks[i];
+            b.limit(b.position()).position(readPositions[i]);
+        }
+        long written;
+        try {
+            written = channel.write(chunks, 0, chunkCount);
+        } catch (IOException e) {
+            written = -1;
+        }
+        int done = 0;
+        for (int i = 0; i < chunkCount; i++) {
+            final ByteBuffer b = chunks[i];
+            final boolean empty = !b.hasRemaining();
+            readPositions[i] = b.position();
+            b.position(b.limit()).limit(b.capacity());
+            if (empty && done == i) {
+                done++;
+            }
+        }
+        if (written < 0) {
+            closeNow(null);
+            return;
+        }
+        if (done > 0) {
+            for (int i = 0; i < done; i++) {
+                loop.pool().release(chunks[i]);
+            }
+            System.arraycopy(chunks, done, chunks, 0, chunkCount - done);
+            System.arraycopy(readPositions, done, readPositions, 0, chunkCount - done);
+            for (int i = chunkCount - done; i < chunkCount; i++) {
+                chunks[i] = null;
+            }
+            chunkCount -= done;
+        }
+        if (written > 0) {
+            loop.counters().add(Metric.BYTES_OUT, written);
+            afterDrain(written);
+        }
+        if (chunkCount == 0) {
+            chunks = null;
+            readPositions = null;
+            setInterest(SelectionKey.OP_WRITE, false);
+            if (closing) {
+                shutdownOutputAndLinger();
+            }
+        } else {
+            setInterest(SelectionKey.OP_WRITE, true);
+        }
+    }
+
+    private void afterDrain(long written) {
+        final long now = (long) PENDING.getAndAdd(this, -written) - written;
+        final ConnectionLimits limits = handler.limits();
+        if (now <= limits.highWatermark()) {
+            overHighSinceMs = 0;
+        }
+        if (now <= limits.lowWatermark()) {
+            resumeRead(READ_PAUSED_BY_OUTBOUND);
+            wakeWriters();
+        }
+    }
+
+    /** Blocks the calling (virtual) thread while this connection's backlog is over the high watermark. */
+    void awaitWritable() {
+        final ConnectionLimits limits = handler.limits();
+        if (pendingBytes <= limits.highWatermark() || closed || loop.inLoop()) {
+            return;
+        }
+        ConcurrentLinkedQueue<Thread> waiters = writeWaiters;
+        if (waiters == null) {
+            synchronized (this) {
+                waiters = writeWaiters;
+                if (waiters == null) {
+                    writeWaiters = waiters = new ConcurrentLinkedQueue<>();
+                }
+            }
+        }
+        final Thread me = Thread.currentThread();
+        waiters.add(me);
+        try {
+            // Resume below the low watermark (hysteresis); the timed park covers a wake-up that raced the add.
+            while (!closed && pendingBytes > limits.lowWatermark()) {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        } finally {
+            waiters.remove(me);
+        }
+    }
+
+    private void wakeWriters() {
+        final ConcurrentLinkedQueue<Thread> waiters = writeWaiters;
+        if (waiters != null) {
+            for (Thread t : waiters) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    // ---- read interest
+
+    void pauseRead(int reason) {
+        final boolean wasReading = readPaused == 0;
+        readPaused |= reason;
+        if (wasReading) {
+            setInterest(SelectionKey.OP_READ, false);
+        }
+    }
+
+    void resumeRead(int reason) {
+        if ((readPaused & reason) == 0) {
+            return;
+        }
+        readPaused &= ~reason;
+        if (readPaused == 0 && !closed) {
+            setInterest(SelectionKey.OP_READ, true);
+        }
+    }
+
+    void pauseReadByHandler() {
+        pauseRead(READ_PAUSED_BY_HANDLER);
+    }
+
+    void resumeReadByHandler() {
+        resumeRead(READ_PAUSED_BY_HANDLER);
+    }
+
+    boolean readPausedByHandler() {
+        return (readPaused & READ_PAUSED_BY_HANDLER) != 0;
+    }
+
+    private void setInterest(int op, boolean on) {
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        final int ops = key.interestOps();
+        final int next = on ? ops | op : ops & ~op;
+        if (next != ops) {
+            key.interestOps(next);
+        }
+    }
+
+    // ---- closing
+
+    /**
+     * Sends a Goodbye, flushes, half-closes and closes once the peer has seen it (or after a short linger). The
+     * connection reads nothing more; what it had queued is still sent first.
+     */
+    void closeWithGoodbye(int code, String reason) {
+        assert loop.inLoop();
+        if (closing || closed) {
+            return;
+        }
+        TcpFrames.writeGoodbye(this, code, reason);
+        closing = true;
+        closeCode = code;
+        closeReason = reason;
+        readPaused = 0;
+        setInterest(SelectionKey.OP_READ, true);
+        if (inboundTail != null) {
+            inboundTail = null;
+        }
+        loop.schedule(LINGER_MS, () -> closeNow(null));
+        flush();
+    }
+
+    private int closeCode = GoodbyeCode.NORMAL;
+    private String closeReason = "closed";
+
+    private void shutdownOutputAndLinger() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            closeNow(null);
+        }
+    }
+
+    /** After a Goodbye, input is read and thrown away until the peer closes, so the close is not a reset. */
+    private void drainAfterGoodbye() throws IOException {
+        final ByteBuffer scratch = loop.scratch();
+        scratch.clear();
+        int n;
+        try {
+            n = channel.read(scratch);
+        } catch (IOException e) {
+            n = -1;
+        }
+        if (n < 0) {
+            closeNow(null);
+        }
+    }
+
+    /** Closes at once, without a Goodbye (the peer went away, or the loop is stopping). */
+    void closeNow(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (cause != null) {
+            LOG.debug("{}: closing after failure", this, cause);
+        }
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("close failed", e);
+        }
+        if (slowConsumerTimer >= 0) {
+            loop.cancelTimer(slowConsumerTimer);
+        }
+        for (int i = 0; i < chunkCount; i++) {
+            loop.pool().release(chunks[i]);
+        }
+        chunks = null;
+        readPositions = null;
+        chunkCount = 0;
+        inboundTail = null;
+        generation++;
+        loop.unregister(this);
+        loop.counters().increment(Metric.CONNECTIONS_CLOSED);
+        wakeWriters();
+        if (!closing && cause == null) {
+            closeCode = GoodbyeCode.GOING_AWAY;
+            closeReason = "connection closed";
+        }
+        handler.onClosed(this, closeCode, closeReason);
+    }
+
+    @Override
+    public String toString() {
+        String remote;
+        try {
+            remote = String.valueOf(channel.getRemoteAddress());
+        } catch (IOException | RuntimeException e) {
+            remote = "?";
+        }
+        return "connection " + remote + " on " + loop.name();
+    }
+}

@@ -1,0 +1,354 @@
+package io.tether.engine;
+
+import io.tether.telemetry.CounterSet;
+import io.tether.telemetry.Counters;
+import io.tether.telemetry.Metric;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reactor thread: a {@link Selector}, the connections it owns, a timer wheel, one scratch receive buffer and
+ * its counters. A connection's state is touched only here. Other threads hand work over through {@link #execute}
+ * (commands) or the {@link OutboundRing} (frames), and wake the selector only when the loop is, or is about to be,
+ * blocked in it.
+ *
+ * <p>Each cycle: selected keys (reads, writes, accepts), then commands, then the outbound ring, then one flush
+ * per dirty connection (writes are corked: a connection is written at most once per cycle), then timers.
+ */
+public final class EventLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+    static final int SCRATCH_SIZE = 64 * 1024;
+    private static final int RING_CAPACITY = 1 << 21;
+    private static final long TICK_MS = 8;
+
+    private final String name;
+    private final Selector selector;
+    private final ManyToOneConcurrentLinkedQueue<Runnable> commands = new ManyToOneConcurrentLinkedQueue<>();
+    private final OutboundRing ring = new OutboundRing(RING_CAPACITY);
+    /** True while the loop runs; false while it blocks (or is about to block) in select. */
+    private final AtomicBoolean awake = new AtomicBoolean(true);
+    private final DeadlineTimerWheel timers;
+    private final Long2ObjectHashMap<Runnable> timerTasks = new Long2ObjectHashMap<>();
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
+    private final UnsafeBuffer scratchView = new UnsafeBuffer(scratch);
+    private final UnsafeBuffer writeView = new UnsafeBuffer(0, 0);
+    private final BufferPool pool = new BufferPool(256);
+    private final ArrayList<Connection> dirty = new ArrayList<>();
+    private final CounterSet counters;
+    private final SecureRandom random = new SecureRandom();
+    private final Consumer<SelectionKey> onSelected = this::onSelected;
+    private Connection[] connections = new Connection[64];
+    private int[] freeSlots = new int[64];
+    private int freeCount;
+    private int nextSlot;
+    private int connectionCount;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    EventLoop(String name, Counters counters) throws IOException {
+        this.name = name;
+        this.selector = Selector.open();
+        this.counters = counters.newSet(name);
+        this.timers = new DeadlineTimerWheel(TimeUnit.MILLISECONDS, nowMs(), TICK_MS, 512);
+    }
+
+    void start(boolean daemon) {
+        thread = new EventLoopThread(this, name);
+        thread.setDaemon(daemon);
+        thread.start();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    CounterSet counters() {
+        return counters;
+    }
+
+    OutboundRing outboundRing() {
+        return ring;
+    }
+
+    BufferPool pool() {
+        return pool;
+    }
+
+    SecureRandom random() {
+        return random;
+    }
+
+    ByteBuffer scratch() {
+        return scratch;
+    }
+
+    UnsafeBuffer scratchView() {
+        return scratchView;
+    }
+
+    /** A flyweight for encoding into a connection's outbound chunk; valid until the next use on this loop. */
+    UnsafeBuffer writeView(ByteBuffer chunk) {
+        writeView.wrap(chunk);
+        return writeView;
+    }
+
+    /** The flyweight as the last {@link Connection#claim} left it. */
+    UnsafeBuffer writeViewCurrent() {
+        return writeView;
+    }
+
+    Selector selector() {
+        return selector;
+    }
+
+    int connectionCount() {
+        return connectionCount;
+    }
+
+    /** Runs {@code command} on this loop, soon. Safe from any thread. */
+    public void execute(Runnable command) {
+        commands.offer(command);
+        wakeup();
+    }
+
+    /** Wakes the selector if the loop is blocked in it, or about to be; free when the loop is busy. */
+    void wakeup() {
+        if (!awake.get() && awake.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    /** Schedules {@code task} on this loop after {@code delayMs}; returns an id for {@link #cancelTimer}. */
+    long schedule(long delayMs, Runnable task) {
+        assert inLoop();
+        final long id = timers.scheduleTimer(nowMs() + Math.max(delayMs, 1));
+        timerTasks.put(id, task);
+        return id;
+    }
+
+    void cancelTimer(long id) {
+        assert inLoop();
+        if (id != DeadlineTimerWheel.NULL_DEADLINE && timerTasks.remove(id) != null) {
+            timers.cancelTimer(id);
+        }
+    }
+
+    static long nowMs() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    // ---- connection table: slots let ring records address a connection without a map lookup.
+
+    void register(Connection c) {
+        assert inLoop();
+        final int slot = freeCount > 0 ? freeSlots[--freeCount] : nextSlot++;
+        if (slot >= connections.length) {
+            connections = java.util.Arrays.copyOf(connections, connections.length * 2);
+        }
+        connections[slot] = c;
+        c.assignSlot(slot);
+        connectionCount++;
+    }
+
+    void unregister(Connection c) {
+        assert inLoop();
+        final int slot = c.slot();
+        if (slot >= 0 && connections[slot] == c) {
+            connections[slot] = null;
+            if (freeCount == freeSlots.length) {
+                freeSlots = java.util.Arrays.copyOf(freeSlots, freeSlots.length * 2);
+            }
+            freeSlots[freeCount++] = slot;
+            connectionCount--;
+        }
+    }
+
+    /** Every connection of this loop, for shutdown and heartbeats. Loop thread only. */
+    void forEachConnection(Consumer<Connection> action) {
+        assert inLoop();
+        for (int i = 0; i < nextSlot; i++) {
+            final Connection c = connections[i];
+            if (c != null) {
+                action.accept(c);
+            }
+        }
+    }
+
+    void markDirty(Connection c) {
+        if (!c.dirty) {
+            c.dirty = true;
+            dirty.add(c);
+        }
+    }
+
+    // ---- the duty cycle
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                int work = 0;
+                work += runCommands();
+                work += drainRing();
+                work += flushDirty();
+                work += timers.poll(nowMs(), this::onTimer, 1024);
+                select(work > 0);
+            }
+        } catch (Throwable t) {
+            LOG.error("event loop {} failed", name, t);
+        } finally {
+            closeAll();
+        }
+    }
+
+    private void select(boolean busy) throws IOException {
+        if (busy) {
+            selector.selectNow(onSelected);
+            return;
+        }
+        awake.set(false);
+        if (!commands.isEmpty() || !ring.isEmpty()) {
+            awake.set(true);
+            selector.selectNow(onSelected);
+            return;
+        }
+        // The wheel has no "next deadline"; with timers pending, wake once per tick to poll it.
+        selector.select(onSelected, timers.timerCount() > 0 ? TICK_MS : 1000);
+        awake.set(true);
+    }
+
+    private void onSelected(SelectionKey key) {
+        final Object attachment = key.attachment();
+        try {
+            if (attachment instanceof Connection c) {
+                c.onSelected(key);
+            } else if (attachment instanceof Listener l) {
+                l.onAcceptable();
+            }
+        } catch (Throwable t) {
+            LOG.warn("{}: unexpected failure handling {}", name, attachment, t);
+            if (attachment instanceof Connection c) {
+                c.closeNow(t);
+            }
+        }
+    }
+
+    private int runCommands() {
+        int n = 0;
+        Runnable r;
+        while (n < 4096 && (r = commands.poll()) != null) {
+            n++;
+            try {
+                r.run();
+            } catch (Throwable t) {
+                LOG.warn("{}: command failed", name, t);
+            }
+        }
+        return n;
+    }
+
+    /** Appends everything producers have put in the ring so far. Loop thread. */
+    void drainOutbound() {
+        while (drainRing() > 0) {
+            // keep going until the ring is empty
+        }
+    }
+
+    private int drainRing() {
+        return ring.ring().read(this::onRecord, 4096);
+    }
+
+    private void onRecord(int type, org.agrona.MutableDirectBuffer buffer, int index, int length) {
+        final int slot = buffer.getInt(index + OutboundRing.SLOT_OFFSET);
+        final int generation = buffer.getInt(index + OutboundRing.GENERATION_OFFSET);
+        final Connection c = slot < nextSlot ? connections[slot] : null;
+        final int bodyIndex = index + OutboundRing.BODY_OFFSET;
+        final int bodyLength = length - OutboundRing.BODY_OFFSET;
+        if (c == null || c.generation() != generation || c.isClosed()) {
+            counters.increment(Metric.UNDELIVERED);
+            return;
+        }
+        if (type == OutboundRing.FRAME) {
+            c.appendFromRing(buffer, bodyIndex, bodyLength);
+            counters.increment(Metric.FRAMES_OUT);
+        } else if (type == OutboundRing.PUSH) {
+            c.handler().onPushRecord(c, buffer, bodyIndex, bodyLength);
+        }
+    }
+
+    private int flushDirty() {
+        final int n = dirty.size();
+        if (n == 0) {
+            return 0;
+        }
+        for (int i = 0; i < n; i++) {
+            final Connection c = dirty.get(i);
+            c.dirty = false;
+            c.flush();
+        }
+        dirty.clear();
+        return n;
+    }
+
+    private boolean onTimer(TimeUnit unit, long now, long timerId) {
+        final Runnable task = timerTasks.remove(timerId);
+        if (task != null) {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                LOG.warn("{}: timer task failed", name, t);
+            }
+        }
+        return true;
+    }
+
+    /** Stops the loop after closing its connections; returns at once. */
+    void shutdown() {
+        running = false;
+        selector.wakeup();
+    }
+
+    void awaitTermination(long timeoutMs) throws InterruptedException {
+        if (thread != null) {
+            thread.join(timeoutMs);
+        }
+    }
+
+    private void closeAll() {
+        for (SelectionKey key : selector.keys()) {
+            final Object a = key.attachment();
+            if (a instanceof Connection c) {
+                c.closeNow(null);
+            } else if (a instanceof Listener l) {
+                l.closeNow();
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.debug("{}: selector close failed", name, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,89 @@
+package io.tether.engine;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * The hand-off of outbound frames from any thread to one event loop: an Agrona many-to-one ring over heap memory
+ * (so protobuf's {@code ByteString.copyTo(byte[], int)} encodes payloads into it without allocating).
+ *
+ * <pre>
+ * Record payload (after Agrona's 8-byte record header; msgTypeId says which kind):
+ *   0                   4                   8
+ *   +-------------------+-------------------+-----------------------------------+
+ *   | connection slot   | connection gen    | body                              |
+ *   +-------------------+-------------------+-----------------------------------+
+ *   FRAME: body is the frame, transport framing included: appended to the connection as is.
+ *   PUSH:  body is | topic length (int) | topic UTF-8 | payload |; the loop numbers it and frames it.
+ * </pre>
+ *
+ * The generation makes a record for a connection that closed, and whose slot was reused, harmless: it is dropped.
+ */
+final class OutboundRing {
+    static final int FRAME = 1;
+    static final int PUSH = 2;
+    static final int SLOT_OFFSET = 0;
+    static final int GENERATION_OFFSET = 4;
+    static final int BODY_OFFSET = 8;
+
+    private final ManyToOneRingBuffer ring;
+    private final UnsafeBuffer buffer;
+
+    OutboundRing(int capacity) {
+        this.buffer = new UnsafeBuffer(new byte[capacity + RingBufferDescriptor.TRAILER_LENGTH]);
+        this.ring = new ManyToOneRingBuffer(buffer);
+    }
+
+    /** Largest body one record can carry; larger frames travel through the loop's command queue instead. */
+    int maxBodyLength() {
+        return ring.maxMsgLength() - BODY_OFFSET;
+    }
+
+    /**
+     * Claims space for a record of {@code bodyLength} bytes addressed to {@code connection}, spinning while the ring
+     * is full (the loop is draining it). Returns the index where the body goes; finish with {@link #commit}.
+     */
+    int claim(int type, Connection connection, int bodyLength) {
+        int index;
+        int spins = 0;
+        while ((index = ring.tryClaim(type, BODY_OFFSET + bodyLength)) < 0) {
+            connection.loop().wakeup();
+            if (++spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        buffer.putInt(index + SLOT_OFFSET, connection.slot());
+        buffer.putInt(index + GENERATION_OFFSET, connection.generation());
+        return index + BODY_OFFSET;
+    }
+
+    /** Like {@link #claim}, but returns -1 instead of waiting when the ring is full (for event-loop callers). */
+    int tryClaim(int type, Connection connection, int bodyLength) {
+        final int index = ring.tryClaim(type, BODY_OFFSET + bodyLength);
+        if (index < 0) {
+            return -1;
+        }
+        buffer.putInt(index + SLOT_OFFSET, connection.slot());
+        buffer.putInt(index + GENERATION_OFFSET, connection.generation());
+        return index + BODY_OFFSET;
+    }
+
+    void commit(int bodyIndex) {
+        ring.commit(bodyIndex - BODY_OFFSET);
+    }
+
+    UnsafeBuffer buffer() {
+        return buffer;
+    }
+
+    ManyToOneRingBuffer ring() {
+        return ring;
+    }
+
+    boolean isEmpty() {
+        return ring.size() == 0;
+    }
+}

@@ -1,0 +1,190 @@
+package io.tether.engine;
+
+import com.google.protobuf.ByteString;
+import io.tether.codec.FrameEncoder;
+import io.tether.codec.ProtoWire;
+import io.tether.codec.TcpFraming;
+import io.tether.telemetry.Metric;
+import java.util.Map;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Writes frames, with their TCP length prefix, for a connection. On the connection's own loop a frame is encoded
+ * straight into its outbound chunk; from any other thread it is encoded straight into the loop's outbound ring
+ * (after waiting for the backlog to fall, when the caller may block), and the loop appends it.
+ */
+final class TcpFrames {
+    private static final int PUSH_FIELD = 5;
+
+    private TcpFrames() {
+    }
+
+    // ---- on the loop
+
+    private static int begin(Connection c, int body) {
+        final int total = TcpFraming.headerLengthFor(body) + body;
+        final UnsafeBuffer out = c.claim(total);
+        final int at = c.claimIndex();
+        return at + TcpFraming.putHeader(out, at, body);
+    }
+
+    private static void end(Connection c, int body) {
+        c.commitClaim(TcpFraming.headerLengthFor(body) + body);
+        c.loop().counters().increment(Metric.FRAMES_OUT);
+    }
+
+    static void writeGoodbye(Connection c, int code, String reason) {
+        final int body = FrameEncoder.goodbyeLength(code, reason);
+        final int at = begin(c, body);
+        FrameEncoder.putGoodbye(c.loop().writeViewCurrent(), at, code, reason);
+        end(c, body);
+    }
+
+    static void writePong(Connection c, long nonce) {
+        final int body = FrameEncoder.pongLength(nonce);
+        final int at = begin(c, body);
+        FrameEncoder.putPong(c.loop().writeViewCurrent(), at, nonce);
+        end(c, body);
+    }
+
+    static void writePing(Connection c, long nonce) {
+        final int body = FrameEncoder.pingLength(nonce);
+        final int at = begin(c, body);
+        FrameEncoder.putPing(c.loop().writeViewCurrent(), at, nonce);
+        end(c, body);
+    }
+
+    static void writeAck(Connection c, long seq) {
+        final int body = FrameEncoder.ackLength(seq);
+        final int at = begin(c, body);
+        FrameEncoder.putAck(c.loop().writeViewCurrent(), at, seq);
+        end(c, body);
+    }
+
+    static void writeWelcome(Connection c, String sessionId, byte[] token, boolean resumed, int heartbeatMs) {
+        final int body = FrameEncoder.welcomeLength(sessionId, token, resumed, heartbeatMs);
+        final int at = begin(c, body);
+        FrameEncoder.putWelcome(c.loop().writeViewCurrent(), at, sessionId, token, resumed, heartbeatMs);
+        end(c, body);
+    }
+
+    static void writeHello(Connection c, String clientId, byte[] token, long lastSeq, Map<String, String> metadata) {
+        final int body = FrameEncoder.helloLength(clientId, token, lastSeq, metadata);
+        final int at = begin(c, body);
+        FrameEncoder.putHello(c.loop().writeViewCurrent(), at, clientId, token, lastSeq, metadata);
+        end(c, body);
+    }
+
+    static void writeResponse(Connection c, long id, int status, ByteString payload, String error) {
+        final int body = FrameEncoder.responseLength(id, status, payload, error);
+        final int at = begin(c, body);
+        FrameEncoder.putResponse(c.loop().writeViewCurrent(), at, id, status, payload, error);
+        end(c, body);
+    }
+
+    /** Writes a Push numbered {@code seq} whose topic and payload are raw bytes (from a ring record). */
+    static void writePush(Connection c, long seq, DirectBuffer src, int topicIndex, int topicLength, int payloadIndex,
+                          int payloadLength) {
+        final int message = ProtoWire.varintFieldSize(1, seq) + ProtoWire.lengthDelimitedFieldSize(2, topicLength)
+            + ProtoWire.lengthDelimitedFieldSize(3, payloadLength);
+        final int body = ProtoWire.messageFieldSize(PUSH_FIELD, message);
+        int at = begin(c, body);
+        final MutableDirectBuffer out = c.loop().writeViewCurrent();
+        at += ProtoWire.putMessageHeader(out, at, PUSH_FIELD, message);
+        at += ProtoWire.putVarintField(out, at, 1, seq);
+        at += putRaw(out, at, 2, src, topicIndex, topicLength);
+        putRaw(out, at, 3, src, payloadIndex, payloadLength);
+        end(c, body);
+        c.loop().counters().increment(Metric.PUSHES);
+    }
+
+    private static int putRaw(MutableDirectBuffer out, int at, int field, DirectBuffer src, int index, int length) {
+        if (length == 0) {
+            return 0;
+        }
+        final int n = ProtoWire.putMessageHeader(out, at, field, length);
+        out.putBytes(at + n, src, index, length);
+        return n + length;
+    }
+
+    // ---- from any thread
+
+    /** Encodes a frame body (the Frame message) at an index; the length was computed beforehand. */
+    @FunctionalInterface
+    interface BodyWriter {
+        void put(MutableDirectBuffer buffer, int index);
+    }
+
+    /**
+     * Sends a frame of {@code body} bytes from any thread. A virtual or platform thread waits while the
+     * connection's backlog is over the high watermark; an event loop never waits.
+     */
+    static void send(Connection c, int body, BodyWriter writer) {
+        final EventLoop loop = c.loop();
+        if (loop.inLoop()) {
+            final int at = begin(c, body);
+            writer.put(loop.writeViewCurrent(), at);
+            end(c, body);
+            return;
+        }
+        c.awaitWritable();
+        final int total = TcpFraming.headerLengthFor(body) + body;
+        final OutboundRing ring = loop.outboundRing();
+        final int at = claim(c, ring, OutboundRing.FRAME, total);
+        if (at < 0) {
+            final byte[] bytes = new byte[total];
+            final UnsafeBuffer b = new UnsafeBuffer(bytes);
+            writer.put(b, TcpFraming.putHeader(b, 0, body));
+            appendLater(c, bytes);
+            return;
+        }
+        final MutableDirectBuffer b = ring.buffer();
+        writer.put(b, at + TcpFraming.putHeader(b, at, body));
+        ring.commit(at);
+        loop.wakeup();
+    }
+
+    static void sendResponse(Connection c, long id, int status, ByteString payload, String error) {
+        send(c, FrameEncoder.responseLength(id, status, payload, error),
+            (b, at) -> FrameEncoder.putResponse(b, at, id, status, payload, error));
+    }
+
+    static void sendRequest(Connection c, long id, String method, ByteString payload, Map<String, String> headers) {
+        send(c, FrameEncoder.requestLength(id, method, payload, headers),
+            (b, at) -> FrameEncoder.putRequest(b, at, id, method, payload, headers));
+    }
+
+    static void sendGoodbye(Connection c, int code, String reason) {
+        send(c, FrameEncoder.goodbyeLength(code, reason), (b, at) -> FrameEncoder.putGoodbye(b, at, code, reason));
+    }
+
+    /**
+     * Claims ring space, counting it as pending first. Returns -1 when the frame is too large for the ring, or the
+     * ring is full and the caller is another event loop (which must never wait on a peer loop).
+     */
+    static int claim(Connection c, OutboundRing ring, int type, int length) {
+        if (length > ring.maxBodyLength()) {
+            return -1;
+        }
+        final boolean callerIsLoop = EventLoopThread.isCurrent();
+        final int at = callerIsLoop ? ring.tryClaim(type, c, length) : ring.claim(type, c, length);
+        if (at >= 0) {
+            c.addPending(length);
+        }
+        return at;
+    }
+
+    /** The slow path for a frame that does not fit the ring: a heap copy through the loop's command queue. */
+    static void appendLater(Connection c, byte[] frame) {
+        final int generation = c.generation();
+        c.addPending(frame.length);
+        c.loop().execute(() -> {
+            if (!c.isClosed() && c.generation() == generation) {
+                c.appendFromRing(new UnsafeBuffer(frame), 0, frame.length);
+                c.loop().counters().increment(Metric.FRAMES_OUT);
+            }
+        });
+    }
+}

@@ -1,0 +1,341 @@
+package io.tether.engine;
+
+import com.google.protobuf.ByteString;
+import io.tether.codec.GoodbyeCode;
+import io.tether.engine.config.Dispatch;
+import io.tether.engine.config.ListenAddress;
+import io.tether.engine.config.TetherConfig;
+import io.tether.telemetry.Counters;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A tether server: event loops, listeners, sessions and the handlers registered by method name.
+ *
+ * <pre>{@code
+ * TetherServer server = TetherServer.builder()
+ *     .config(config)
+ *     .onRequest("greet", call -> Reply.ok(ByteString.copyFromUtf8("hello " + call.clientId())))
+ *     .start();
+ * server.push(sessionId, "news", payload);   // from any thread
+ * server.close();                             // graceful: Goodbye to everyone, handlers finish
+ * }</pre>
+ */
+public final class TetherServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TetherServer.class);
+
+    record Registration(RequestHandler handler, boolean inline) {
+    }
+
+    private final Map<String, Registration> handlers;
+    private final Counters counters;
+    private final LoopGroup loops;
+    private final List<Listener> listeners = new ArrayList<>();
+    private final ServerProtocol protocol = new ServerProtocol(this);
+    private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
+    private final ThreadFactory virtualThreads = Thread.ofVirtual().name("tether-handler-", 0).factory();
+    private final AtomicLong inflight = new AtomicLong();
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition idle = idleLock.newCondition();
+    private volatile TetherConfig config;
+    private volatile ConnectionLimits limits;
+    private volatile boolean acceptingRequests = true;
+    private volatile boolean closed;
+
+    private TetherServer(TetherConfig config, Map<String, Registration> handlers, Counters counters) {
+        this.config = config;
+        this.limits = limitsOf(config);
+        this.handlers = Map.copyOf(handlers);
+        this.counters = counters;
+        this.loops = new LoopGroup("tether-io", config.effectiveIoThreads(), counters, false);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void bind() throws IOException {
+        final EventLoop acceptLoop = loops.get(0);
+        for (ListenAddress address : config.listen()) {
+            listeners.add(new Listener(address, acceptLoop, this));
+        }
+        final CountDownLatch registered = new CountDownLatch(1);
+        final IOException[] failure = new IOException[1];
+        acceptLoop.execute(() -> {
+            try {
+                for (Listener l : listeners) {
+                    l.register();
+                }
+            } catch (IOException e) {
+                failure[0] = e;
+            } finally {
+                registered.countDown();
+            }
+        });
+        awaitUninterruptibly(registered);
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    /** The addresses actually bound, in the order of {@code --listen} (useful with port 0). */
+    public List<InetSocketAddress> boundAddresses() {
+        return listeners.stream().map(Listener::boundAddress).toList();
+    }
+
+    public TetherConfig config() {
+        return config;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /**
+     * Takes over a connection another NIO server accepted: tether serves it from now on, as if it had accepted it.
+     * The channel may be blocking or not; it must be connected.
+     */
+    public void adopt(SocketChannel channel) {
+        final EventLoop loop = loops.next();
+        final Runnable register = () -> {
+            try {
+                Listener.configure(channel);
+                Listener.countAccepted(loop);
+                new Connection(loop, channel, protocol).open(SelectionKey.OP_READ);
+            } catch (IOException e) {
+                LOG.debug("could not register an accepted connection", e);
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // nothing more to do with it
+                }
+            }
+        };
+        if (loop.inLoop()) {
+            register.run();
+        } else {
+            loop.execute(register);
+        }
+    }
+
+    /**
+     * Pushes a message to a session, from any thread. Pushes to one session arrive in the order they were made
+     * and are numbered by {@code seq}. A virtual or platform thread waits while the session's backlog is over the
+     * high watermark; an event loop never waits.
+     */
+    public PushResult push(String sessionId, String topic, ByteString payload) {
+        final ServerSession session = sessions.get(sessionId);
+        if (session == null) {
+            return PushResult.UNKNOWN;
+        }
+        session.push(topic, payload);
+        return PushResult.DELIVERED;
+    }
+
+    public PushResult push(String sessionId, String topic, byte[] payload) {
+        return push(sessionId, topic, ByteString.copyFrom(payload));
+    }
+
+    // ---- called by the protocol
+
+    Registration registration(String method) {
+        return handlers.get(method);
+    }
+
+    ConnectionLimits limits() {
+        return limits;
+    }
+
+    boolean acceptingRequests() {
+        return acceptingRequests;
+    }
+
+    void startVirtual(Runnable task) {
+        virtualThreads.newThread(task).start();
+    }
+
+    void sessionOpened(ServerSession session) {
+        sessions.put(session.id(), session);
+    }
+
+    void sessionClosed(ServerSession session) {
+        sessions.remove(session.id(), session);
+    }
+
+    void requestStarted() {
+        inflight.incrementAndGet();
+    }
+
+    void requestDone() {
+        if (inflight.decrementAndGet() == 0 && !acceptingRequests) {
+            idleLock.lock();
+            try {
+                idle.signalAll();
+            } finally {
+                idleLock.unlock();
+            }
+        }
+    }
+
+    private static ConnectionLimits limitsOf(TetherConfig c) {
+        return new ConnectionLimits(c.maxFrameSize(), c.writeHighWatermark(), c.writeLowWatermark(),
+            c.slowConsumerTimeout().toMillis());
+    }
+
+    // ---- shutdown
+
+    /** Graceful shutdown with the configured grace period. */
+    @Override
+    public void close() {
+        shutdown(config.shutdownGrace());
+    }
+
+    /**
+     * Stops accepting, answers new requests with UNAVAILABLE, lets in-flight handlers finish within {@code grace},
+     * sends every session a Goodbye (1001) after its last response, and stops the loops.
+     */
+    public void shutdown(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        final CountDownLatch stopped = new CountDownLatch(1);
+        loops.get(0).execute(() -> {
+            listeners.forEach(Listener::closeNow);
+            stopped.countDown();
+        });
+        awaitUninterruptibly(stopped);
+        acceptingRequests = false;
+        final long deadline = System.nanoTime() + grace.toNanos();
+        idleLock.lock();
+        try {
+            while (inflight.get() > 0) {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warn("{} handlers still running after the {} ms grace period", inflight.get(),
+                        grace.toMillis());
+                    break;
+                }
+                idle.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            idleLock.unlock();
+        }
+        final CountDownLatch goodbyes = new CountDownLatch(loops.size());
+        for (int i = 0; i < loops.size(); i++) {
+            final EventLoop loop = loops.get(i);
+            loop.execute(() -> {
+                // Responses already in the ring go out before the Goodbye.
+                loop.drainOutbound();
+                loop.forEachConnection(c -> c.closeWithGoodbye(GoodbyeCode.GOING_AWAY, "server shutting down"));
+                goodbyes.countDown();
+            });
+        }
+        awaitUninterruptibly(goodbyes);
+        awaitDrained(Duration.ofSeconds(2));
+        loops.close();
+    }
+
+    /** Waits (briefly) until every connection has finished its close handshake. */
+    private void awaitDrained(Duration max) {
+        final long deadline = System.nanoTime() + max.toNanos();
+        while (counters.openConnections() > 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Builds and starts a server. */
+    public static final class Builder {
+        private TetherConfig config;
+        private final Map<String, Registration> handlers = new HashMap<>();
+        private boolean builtins = true;
+        private Counters counters;
+
+        private Builder() {
+        }
+
+        public Builder config(TetherConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** A handler that runs on a virtual thread and may block. */
+        public Builder onRequest(String method, RequestHandler handler) {
+            handlers.put(method, new Registration(handler, false));
+            return this;
+        }
+
+        /** A handler that runs on the event loop: it must never block (no I/O, no locks, no sleeping). */
+        public Builder onRequestInline(String method, RequestHandler handler) {
+            handlers.put(method, new Registration(handler, true));
+            return this;
+        }
+
+        /** Leaves out the built-in methods ({@code echo}, {@code send}). */
+        public Builder withoutBuiltins() {
+            builtins = false;
+            return this;
+        }
+
+        public Builder counters(Counters counters) {
+            this.counters = counters;
+            return this;
+        }
+
+        public TetherServer start() {
+            final TetherConfig c = config != null ? config : TetherConfig.defaults();
+            final Map<String, Registration> all = new HashMap<>();
+            if (builtins) {
+                final boolean inline = c.dispatch() == Dispatch.INLINE;
+                BuiltinMethods.all().forEach((name, h) -> all.put(name, new Registration(h, inline)));
+            }
+            all.putAll(handlers);
+            final TetherServer server = new TetherServer(c, all, counters != null ? counters : new Counters());
+            try {
+                server.bind();
+            } catch (IOException e) {
+                server.loops.close();
+                throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
+            }
+            return server;
+        }
+    }
+}

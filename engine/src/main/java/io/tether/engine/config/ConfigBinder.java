@@ -1,0 +1,180 @@
+package io.tether.engine.config;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Binds kebab-case settings to {@link TetherConfig} by reflection over its record components, so a setting has
+ * one name, one default and one parser whichever source (flag, file, etcd) it comes from.
+ */
+public final class ConfigBinder {
+    private ConfigBinder() {
+    }
+
+    /** One setting: its kebab-case name, its component and its description. */
+    public record SettingInfo(String name, RecordComponent component, Setting setting) {
+        public boolean repeatable() {
+            return setting.repeatable();
+        }
+    }
+
+    public static List<SettingInfo> settings() {
+        final List<SettingInfo> out = new ArrayList<>();
+        for (RecordComponent c : TetherConfig.class.getRecordComponents()) {
+            out.add(new SettingInfo(kebab(c.getName()), c, c.getAnnotation(Setting.class)));
+        }
+        return out;
+    }
+
+    /**
+     * Builds a config from raw values by setting name (each a list, for repeatable settings); settings not given
+     * take their defaults. Every problem, unknown names and bad values included, is reported in one exception.
+     */
+    public static TetherConfig bind(Map<String, List<String>> values) {
+        final List<String> problems = new ArrayList<>();
+        final Map<String, List<String>> remaining = new TreeMap<>(values);
+        final List<SettingInfo> settings = settings();
+        final Object[] args = new Object[settings.size()];
+        for (int i = 0; i < settings.size(); i++) {
+            final SettingInfo s = settings.get(i);
+            List<String> raw = remaining.remove(s.name());
+            if (raw == null || raw.isEmpty()) {
+                raw = s.setting().defaultValue().isEmpty() ? List.of() : List.of(s.setting().defaultValue());
+            } else if (!s.repeatable() && raw.size() > 1) {
+                problems.add(s.name() + ": given " + raw.size() + " times, but takes one value");
+                continue;
+            }
+            try {
+                args[i] = convert(s.component().getGenericType(), raw);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                problems.add(s.name() + ": " + e.getMessage());
+            }
+        }
+        for (String unknown : remaining.keySet()) {
+            problems.add("unknown setting '" + unknown + "'");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        final TetherConfig config = construct(args);
+        final List<String> invalid = config.problems();
+        if (!invalid.isEmpty()) {
+            throw new ConfigException(invalid);
+        }
+        return config;
+    }
+
+    /** A copy of {@code base} with some settings replaced, validated the same way. */
+    public static TetherConfig with(TetherConfig base, Map<String, List<String>> changes) {
+        final Map<String, List<String>> all = new TreeMap<>();
+        for (SettingInfo s : settings()) {
+            all.put(s.name(), format(s, base));
+        }
+        all.putAll(changes);
+        return bind(all);
+    }
+
+    /** The value of a setting of {@code config}, written as a user would write it. */
+    public static List<String> format(SettingInfo s, TetherConfig config) {
+        final Object value;
+        try {
+            value = s.component().getAccessor().invoke(config);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(Object::toString).toList();
+        }
+        if (value instanceof Duration d) {
+            return List.of(Values.formatDuration(d));
+        }
+        if (value instanceof Enum<?> e) {
+            return List.of(e.name().toLowerCase(Locale.ROOT));
+        }
+        return List.of(String.valueOf(value));
+    }
+
+    private static Object convert(Type type, List<String> raw) {
+        if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
+            final Type element = p.getActualTypeArguments()[0];
+            final List<Object> out = new ArrayList<>();
+            for (String r : raw) {
+                out.add(convertOne(element, r));
+            }
+            return out;
+        }
+        if (raw.isEmpty()) {
+            throw new IllegalArgumentException("a value is needed");
+        }
+        return convertOne(type, raw.get(0));
+    }
+
+    private static Object convertOne(Type type, String text) {
+        if (type == int.class) {
+            return Math.toIntExact(Values.parseSize(text));
+        } else if (type == long.class) {
+            return Values.parseSize(text);
+        } else if (type == boolean.class) {
+            return switch (text.trim().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on" -> true;
+                case "false", "no", "off" -> false;
+                default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+            };
+        } else if (type == Duration.class) {
+            return Values.parseDuration(text);
+        } else if (type == String.class) {
+            return text;
+        } else if (type == ListenAddress.class) {
+            return ListenAddress.parse(text);
+        } else if (type instanceof Class<?> c && c.isEnum()) {
+            for (Object constant : c.getEnumConstants()) {
+                if (((Enum<?>) constant).name().equalsIgnoreCase(text.trim())) {
+                    return constant;
+                }
+            }
+            final List<String> names = new ArrayList<>();
+            for (Object constant : c.getEnumConstants()) {
+                names.add(((Enum<?>) constant).name().toLowerCase(Locale.ROOT));
+            }
+            throw new IllegalArgumentException("'" + text + "' is not one of " + String.join(", ", names));
+        }
+        throw new IllegalStateException("no parser for " + type);
+    }
+
+    private static TetherConfig construct(Object[] args) {
+        try {
+            final Class<?>[] types = new Class<?>[args.length];
+            final RecordComponent[] components = TetherConfig.class.getRecordComponents();
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+            }
+            final Constructor<TetherConfig> ctor = TetherConfig.class.getDeclaredConstructor(types);
+            return ctor.newInstance(args);
+        } catch (InvocationTargetException e) {
+            throw new ConfigException(List.of(String.valueOf(e.getCause().getMessage())));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String kebab(String camel) {
+        final StringBuilder sb = new StringBuilder(camel.length() + 4);
+        for (char c : camel.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                sb.append('-').append(Character.toLowerCase(c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,41 @@
+package io.tether.engine.config;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
+/**
+ * One {@code --listen} value: {@code tcp://HOST:PORT}. Port 0 asks the OS for an ephemeral port.
+ */
+public record ListenAddress(String scheme, String host, int port, String path) {
+    public static final String TCP = "tcp";
+
+    public static ListenAddress parse(String text) {
+        final URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a listen address (tcp://HOST:PORT)");
+        }
+        final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals(TCP)) {
+            throw new IllegalArgumentException("'" + text + "': unsupported scheme '" + scheme + "' (supported: tcp)");
+        }
+        if (uri.getHost() == null || uri.getPort() < 0) {
+            throw new IllegalArgumentException("'" + text + "' needs a host and a port, as in tcp://0.0.0.0:7000");
+        }
+        final String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
+        return new ListenAddress(scheme, uri.getHost(), uri.getPort(), path);
+    }
+
+    public InetSocketAddress socketAddress() {
+        return new InetSocketAddress(host, port);
+    }
+
+    @Override
+    public String toString() {
+        return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port
+            + (path.equals("/") ? "" : path);
+    }
+}

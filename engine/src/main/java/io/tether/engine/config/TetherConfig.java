@@ -1,0 +1,105 @@
+package io.tether.engine.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every setting of a tether server, immutable and validated as a whole. Flags, config-file keys and etcd keys are
+ * the kebab-case names of these components ({@code heartbeatInterval} is {@code --heartbeat-interval}).
+ * Build one with {@link ConfigBinder}, which applies the defaults below and then {@link #problems()}.
+ */
+public record TetherConfig(
+    @Setting(description = "Address to serve, tcp://HOST:PORT.", defaultValue = "tcp://0.0.0.0:7000",
+        repeatable = true)
+    List<ListenAddress> listen,
+    @Setting(description = "Event loop threads; 0 means one per core.", defaultValue = "0")
+    int ioThreads,
+    @Setting(description = "Where the built-in methods run: virtual (virtual threads) or inline (the event loop).",
+        defaultValue = "virtual")
+    Dispatch dispatch,
+    @Setting(description = "Largest frame accepted; a longer one is refused before it is read.",
+        defaultValue = "1MiB")
+    int maxFrameSize,
+    @Setting(description = "Time a new connection has to send its Hello.", defaultValue = "10s", live = true)
+    Duration handshakeTimeout,
+    @Setting(description = "Idle time after which a connection is pinged; sent to clients in Welcome.",
+        defaultValue = "30s", live = true)
+    Duration heartbeatInterval,
+    @Setting(description = "Missed heartbeat intervals after which a silent connection is closed.",
+        defaultValue = "2", live = true)
+    int heartbeatMisses,
+    @Setting(description = "Queued outbound bytes above which senders to a session wait.", defaultValue = "256KiB",
+        live = true)
+    int writeHighWatermark,
+    @Setting(description = "Queued outbound bytes below which waiting senders resume.", defaultValue = "64KiB",
+        live = true)
+    int writeLowWatermark,
+    @Setting(description = "Time a session may stay above the high watermark before it is closed as a slow "
+        + "consumer.", defaultValue = "10s", live = true)
+    Duration slowConsumerTimeout,
+    @Setting(description = "Requests a session may have queued for its handlers before the server stops "
+        + "reading from it.", defaultValue = "1024", live = true)
+    int maxSessionInflight,
+    @Setting(description = "Interval of the one-line stats summary; 0 turns it off.", defaultValue = "10s",
+        live = true)
+    Duration statsInterval,
+    @Setting(description = "Time in-flight handlers get to finish on shutdown.", defaultValue = "10s", live = true)
+    Duration shutdownGrace) {
+
+    public TetherConfig {
+        listen = List.copyOf(listen);
+    }
+
+    /** Event loops to run: {@link #ioThreads()}, or one per available core when that is 0. */
+    public int effectiveIoThreads() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Everything wrong with this config, each naming the setting; empty when it is valid. */
+    public List<String> problems() {
+        final List<String> problems = new ArrayList<>();
+        if (listen.isEmpty()) {
+            problems.add("listen: at least one address is needed");
+        }
+        if (ioThreads < 0 || ioThreads > 256) {
+            problems.add("io-threads: must be 0 (one per core) to 256, got " + ioThreads);
+        }
+        if (maxFrameSize < 64 || maxFrameSize > (64 << 20)) {
+            problems.add("max-frame-size: must be 64 B to 64 MiB, got " + maxFrameSize);
+        }
+        positive(problems, "handshake-timeout", handshakeTimeout);
+        positive(problems, "heartbeat-interval", heartbeatInterval);
+        positive(problems, "slow-consumer-timeout", slowConsumerTimeout);
+        if (heartbeatMisses < 1 || heartbeatMisses > 100) {
+            problems.add("heartbeat-misses: must be 1 to 100, got " + heartbeatMisses);
+        }
+        if (writeLowWatermark < 0 || writeHighWatermark <= 0) {
+            problems.add("write-high-watermark and write-low-watermark must be positive");
+        } else if (writeLowWatermark > writeHighWatermark) {
+            problems.add("write-low-watermark (" + writeLowWatermark + ") must not exceed write-high-watermark ("
+                + writeHighWatermark + ")");
+        }
+        if (maxSessionInflight < 1) {
+            problems.add("max-session-inflight: must be at least 1, got " + maxSessionInflight);
+        }
+        if (statsInterval.isNegative()) {
+            problems.add("stats-interval: must not be negative");
+        }
+        if (shutdownGrace.isNegative()) {
+            problems.add("shutdown-grace: must not be negative");
+        }
+        return problems;
+    }
+
+    private static void positive(List<String> problems, String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            problems.add(name + ": must be positive, got " + Values.formatDuration(value));
+        }
+    }
+
+    /** The defaults: what {@code tether serve} runs with no flags. */
+    public static TetherConfig defaults() {
+        return ConfigBinder.bind(java.util.Map.of());
+    }
+}

@@ -1,0 +1,41 @@
+package io.tether.engine;
+
+import io.tether.engine.config.ConfigBinder;
+import io.tether.engine.config.TetherConfig;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** Servers on ephemeral loopback ports, and condition polling for tests. */
+final class TestServers {
+    private TestServers() {
+    }
+
+    static TetherConfig config(String... pairs) {
+        final Map<String, List<String>> values = new HashMap<>();
+        values.put("listen", List.of("tcp://127.0.0.1:0"));
+        values.put("io-threads", List.of("2"));
+        for (int i = 0; i < pairs.length; i += 2) {
+            values.put(pairs[i], List.of(pairs[i + 1]));
+        }
+        return ConfigBinder.bind(values);
+    }
+
+    static InetSocketAddress address(TetherServer server) {
+        return server.boundAddresses().get(0);
+    }
+
+    /** Polls until the condition holds, failing after the timeout (never a bare sleep). */
+    static void await(String what, BooleanSupplier condition) {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+}
