@@ -1,20 +1,56 @@
 package io.tether.cli;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import net.openhft.hashing.LongHashFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of {@code tether.jar}. */
 @Command(name = "tether", mixinStandardHelpOptions = true, version = "tether 0.1.0",
-        description = "A long-connection session engine.")
+    description = "A long-connection session engine.",
+    subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        silenceUnsafeWarning();
+        final CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand("serve", ServeCommand.commandLine());
+        System.exit(cli.execute(args));
     }
 
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /**
+     * zero-allocation-hashing reads memory through sun.misc.Unsafe, and JDK 24+ prints a deprecation warning on its
+     * first use unless the JVM was started with --sun-misc-unsafe-memory-access=allow (scripts/tether passes it;
+     * a manifest cannot). The JDK writes that warning to System.initialErr, not System.err, so for a plain
+     * {@code java -jar} the first use happens here with that stream muted; the jar's manifest opens java.lang for
+     * exactly this.
+     */
+    static void silenceUnsafeWarning() {
+        if (Runtime.version().feature() < 24) {
+            LongHashFunction.xx3().hashLong(0);
+            return;
+        }
+        try {
+            final Field initialErr = System.class.getDeclaredField("initialErr");
+            initialErr.setAccessible(true);
+            final Object original = initialErr.get(null);
+            initialErr.set(null, new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                LongHashFunction.xx3().hashLong(0);
+            } finally {
+                initialErr.set(null, original);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LongHashFunction.xx3().hashLong(0); // not opened (run outside the jar): the JVM flag is the way
+        }
     }
 }

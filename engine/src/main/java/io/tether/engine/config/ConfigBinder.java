@@ -120,9 +120,9 @@ public final class ConfigBinder {
 
     private static Object convertOne(Type type, String text) {
         if (type == int.class) {
-            return Math.toIntExact(Values.parseSize(text));
+            return Math.toIntExact(parseNumber(text));
         } else if (type == long.class) {
-            return Values.parseSize(text);
+            return parseNumber(text);
         } else if (type == boolean.class) {
             return switch (text.trim().toLowerCase(Locale.ROOT)) {
                 case "true", "yes", "on" -> true;
@@ -148,6 +148,18 @@ public final class ConfigBinder {
             throw new IllegalArgumentException("'" + text + "' is not one of " + String.join(", ", names));
         }
         throw new IllegalStateException("no parser for " + type);
+    }
+
+    /** A plain integer (negative allowed, so range checks can name the problem), or a size such as 64KiB. */
+    private static long parseNumber(String text) {
+        final String t = text.trim();
+        if (t.matches("-?\\d+")) {
+            return Long.parseLong(t);
+        }
+        if (!t.isEmpty() && Character.isDigit(t.charAt(0))) {
+            return Values.parseSize(t);
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a number");
     }
 
     private static TetherConfig construct(Object[] args) {

@@ -1,0 +1,140 @@
+package io.tether.cli;
+
+import io.tether.engine.BenchOptions;
+import io.tether.engine.BenchResult;
+import io.tether.engine.LoadGenerator;
+import io.tether.engine.config.ListenAddress;
+import io.tether.engine.config.Values;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tether bench}: the load generator. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Drives a tether server with real sessions and reports responses/s and round-trip latency.",
+        "Closed loop (--pipeline requests in flight per session) unless --rate is given (open loop)."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--target", paramLabel = "URL", description = "Server to drive. Default: tcp://127.0.0.1:7000.")
+    String target = "tcp://127.0.0.1:7000";
+
+    @Option(names = "--sessions", description = "Concurrent sessions. Default: 100.")
+    int sessions = 100;
+
+    @Option(names = "--pipeline", description = "Requests in flight per session (closed loop). Default: 16.")
+    int pipeline = 16;
+
+    @Option(names = "--payload", paramLabel = "SIZE", description = "Payload bytes per request. Default: 64.")
+    String payload = "64";
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "Measured time. Default: 10s.")
+    String duration = "10s";
+
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "Unmeasured time first. Default: 3s.")
+    String warmup = "3s";
+
+    @Option(names = "--rate", description = "Open loop: total requests/s, timed from the intended send time. "
+        + "Default: 0 (closed loop).")
+    long rate;
+
+    @Option(names = "--source-ips", paramLabel = "RANGE", description = "Local addresses to connect from, as "
+        + "127.0.0.2-127.0.0.9 or a comma list (past ~25k sessions one address runs out of ports).")
+    String sourceIps = "";
+
+    @Option(names = "--method", description = "Method to call. Default: echo.")
+    String method = "echo";
+
+    @Option(names = "--io-threads", description = "Load generator event loops. Default: 1.")
+    int ioThreads = 1;
+
+    @Option(names = "--json", description = "Print only the JSON line at the end (no table, no progress).")
+    boolean jsonOnly;
+
+    @Override
+    public Integer call() throws Exception {
+        final BenchOptions options;
+        try {
+            final ListenAddress t = ListenAddress.parse(target);
+            options = new BenchOptions(t.socketAddress(), sessions, pipeline,
+                Math.toIntExact(Values.parseSize(payload)), Values.parseDuration(duration),
+                Values.parseDuration(warmup), rate, parseSources(sourceIps), method, ioThreads);
+        } catch (IllegalArgumentException | UnknownHostException | ArithmeticException e) {
+            System.err.println("tether bench: " + e.getMessage());
+            return 2;
+        }
+        final BenchResult r;
+        try {
+            r = LoadGenerator.run(options, line -> {
+                if (!jsonOnly) {
+                    System.out.println(line);
+                }
+            });
+        } catch (java.io.IOException e) {
+            System.err.println("tether bench: " + e.getMessage());
+            return 1;
+        }
+        if (!jsonOnly) {
+            printTable(options, r);
+        }
+        System.out.println(json(options, r));
+        return r.mismatches() > 0 || r.errors() > 0 ? 3 : 0;
+    }
+
+    private static void printTable(BenchOptions o, BenchResult r) {
+        System.out.println();
+        System.out.printf("  %-22s %s%n", "target", o.target());
+        System.out.printf("  %-22s %d (%d failed), pipeline %d, payload %d B, %s%n", "sessions",
+            r.connectedSessions(), r.failedSessions(), o.pipeline(), o.payloadBytes(),
+            o.rate() > 0 ? "open loop at " + o.rate() + " req/s" : "closed loop");
+        System.out.printf("  %-22s %,.0f%n", "responses/s", r.responsesPerSecond());
+        System.out.printf("  %-22s %,d in %.1f s%n", "responses", r.responses(), r.seconds());
+        System.out.printf("  %-22s p50 %s  p99 %s  p99.9 %s  max %s%n", "round trip",
+            LoadGenerator.micros(r.percentileMicros(50)), LoadGenerator.micros(r.percentileMicros(99)),
+            LoadGenerator.micros(r.percentileMicros(99.9)), LoadGenerator.micros(r.maxMicros()));
+        System.out.printf("  %-22s %d errors, %d payload mismatches%n", "checks", r.errors(), r.mismatches());
+    }
+
+    static String json(BenchOptions o, BenchResult r) {
+        return String.format(Locale.ROOT, "{\"target\":\"%s\",\"sessions\":%d,\"connected\":%d,\"failed\":%d,"
+                + "\"pipeline\":%d,\"payload\":%d,\"rate\":%d,\"seconds\":%.3f,\"responses\":%d,"
+                + "\"responses_per_sec\":%.1f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"p999_us\":%.0f,\"max_us\":%d,"
+                + "\"errors\":%d,\"mismatches\":%d}",
+            o.target().getHostString() + ":" + o.target().getPort(), o.sessions(), r.connectedSessions(),
+            r.failedSessions(), o.pipeline(), o.payloadBytes(), o.rate(), r.seconds(), r.responses(),
+            r.responsesPerSecond(), r.percentileMicros(50), r.percentileMicros(99), r.percentileMicros(99.9),
+            r.maxMicros(), r.errors(), r.mismatches());
+    }
+
+    static List<InetAddress> parseSources(String text) throws UnknownHostException {
+        final List<InetAddress> out = new ArrayList<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String part : text.split(",")) {
+            final String p = part.trim();
+            final int dash = p.indexOf('-');
+            if (dash < 0) {
+                out.add(InetAddress.getByName(p));
+                continue;
+            }
+            final byte[] from = InetAddress.getByName(p.substring(0, dash)).getAddress();
+            final byte[] to = InetAddress.getByName(p.substring(dash + 1)).getAddress();
+            if (from.length != 4 || to.length != 4) {
+                throw new IllegalArgumentException("--source-ips ranges are IPv4 only: " + p);
+            }
+            final long a = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(from).getInt());
+            final long b = Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(to).getInt());
+            if (b < a || b - a > 1024) {
+                throw new IllegalArgumentException("--source-ips range " + p + " is reversed or too large");
+            }
+            for (long x = a; x <= b; x++) {
+                out.add(InetAddress.getByAddress(java.nio.ByteBuffer.allocate(4).putInt((int) x).array()));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,31 @@
+package io.tether.engine;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What {@code tether bench} runs: {@code sessions} connections to {@code target}, each with up to
+ * {@code pipeline} requests in flight. With {@code rate} > 0 the load is open-loop: requests are sent at their
+ * intended times whatever the server does, and latency is timed from the intended time (no coordinated omission).
+ */
+public record BenchOptions(InetSocketAddress target, int sessions, int pipeline, int payloadBytes, Duration duration,
+                           Duration warmup, long rate, List<InetAddress> sourceAddresses, String method,
+                           int ioThreads) {
+    public BenchOptions {
+        sourceAddresses = List.copyOf(sourceAddresses);
+        if (sessions < 1) {
+            throw new IllegalArgumentException("--sessions must be at least 1");
+        }
+        if (pipeline < 1) {
+            throw new IllegalArgumentException("--pipeline must be at least 1");
+        }
+        if (payloadBytes < 8) {
+            throw new IllegalArgumentException("--payload must be at least 8 bytes (the request id is embedded)");
+        }
+        if (rate < 0) {
+            throw new IllegalArgumentException("--rate must not be negative");
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.tether.engine;
+
+import io.tether.telemetry.Counters;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+
+/**
+ * The load generator behind {@code tether bench}: real sockets on tether's own event loops, closed-loop
+ * (pipelined) or open-loop (paced, timed from the intended send time), every payload checked, latencies in
+ * HdrHistogram recorders written by one loop each and read once a second for progress.
+ */
+public final class LoadGenerator {
+    private static final long MAX_LATENCY_MICROS = TimeUnit.SECONDS.toMicros(60);
+
+    private final BenchOptions options;
+    private final LoopGroup loops;
+    private final SingleWriterRecorder[] recorders;
+    private final List<BenchConnection> sessions = new ArrayList<>();
+    private final CountDownLatch settled;
+    private final AtomicLong ready = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile boolean measuring;
+    private volatile boolean sending = true;
+    private volatile String lastFailure = "";
+
+    private LoadGenerator(BenchOptions options) {
+        this.options = options;
+        this.loops = new LoopGroup("tether-bench", options.ioThreads(), new Counters(), true);
+        this.recorders = new SingleWriterRecorder[loops.size()];
+        for (int i = 0; i < recorders.length; i++) {
+            recorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
+        }
+        this.settled = new CountDownLatch(options.sessions());
+    }
+
+    /** Runs the whole bench; {@code progress} gets a line about once a second. */
+    public static BenchResult run(BenchOptions options, Consumer<String> progress)
+        throws IOException, InterruptedException {
+        final LoadGenerator g = new LoadGenerator(options);
+        try {
+            return g.execute(progress);
+        } finally {
+            g.loops.close();
+        }
+    }
+
+    boolean openLoop() {
+        return options.rate() > 0;
+    }
+
+    int pipeline() {
+        return options.pipeline();
+    }
+
+    String method() {
+        return options.method();
+    }
+
+    boolean measuring() {
+        return measuring;
+    }
+
+    boolean sending() {
+        return sending;
+    }
+
+    void sessionReady(BenchConnection c) {
+        ready.incrementAndGet();
+        settled.countDown();
+    }
+
+    void sessionClosed(BenchConnection c, int code, String reason) {
+        if (!c.established) {
+            failed.incrementAndGet();
+            lastFailure = reason + " (" + code + ")";
+            settled.countDown();
+        } else if (sending) {
+            failed.incrementAndGet();
+            lastFailure = reason + " (" + code + ")";
+        }
+    }
+
+    private BenchResult execute(Consumer<String> progress) throws IOException, InterruptedException {
+        connectAll(progress);
+        final Histogram total = new Histogram(MAX_LATENCY_MICROS, 3);
+        final Thread pacer = openLoop() ? Thread.ofPlatform().daemon().name("tether-bench-pacer").start(this::pace)
+            : null;
+        final long warmupEnd = System.nanoTime() + options.warmup().toNanos();
+        while (System.nanoTime() < warmupEnd) {
+            LockSupport.parkNanos(Math.min(warmupEnd - System.nanoTime(), 200_000_000L));
+        }
+        interval(); // discard what the warm-up recorded
+        measuring = true;
+        final long start = System.nanoTime();
+        final long end = start + options.duration().toNanos();
+        long nextReport = start + 1_000_000_000L;
+        long lastReport = start;
+        while (true) {
+            final long now = System.nanoTime();
+            if (now >= end) {
+                break;
+            }
+            LockSupport.parkNanos(Math.min(end, nextReport) - now);
+            if (System.nanoTime() >= nextReport || System.nanoTime() >= end) {
+                final long t = System.nanoTime();
+                final Histogram h = interval();
+                total.add(h);
+                progress.accept(String.format("%6.1fs %,12.0f resp/s   p50 %s   p99 %s   sessions %d/%d",
+                    (t - start) / 1e9, h.getTotalCount() / ((t - lastReport) / 1e9),
+                    micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(99)),
+                    ready.get() - failed.get(), options.sessions()));
+                lastReport = t;
+                nextReport += 1_000_000_000L;
+            }
+        }
+        measuring = false;
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        total.add(interval());
+        sending = false;
+        if (pacer != null) {
+            pacer.join(1_000);
+        }
+        closeAll();
+        long errors = 0;
+        long mismatches = 0;
+        for (BenchConnection c : sessions) {
+            errors += c.errors;
+            mismatches += c.mismatches;
+        }
+        return new BenchResult(total.getTotalCount(), seconds, errors, mismatches, failed.get(), ready.get(), total);
+    }
+
+    private Histogram interval() {
+        final Histogram h = new Histogram(MAX_LATENCY_MICROS, 3);
+        for (SingleWriterRecorder r : recorders) {
+            h.add(r.getIntervalHistogram());
+        }
+        return h;
+    }
+
+    /** A latency in microseconds as people read it: 850us, 1.25ms. */
+    public static String micros(double us) {
+        return us >= 1000 ? String.format(java.util.Locale.ROOT, "%.2fms", us / 1000)
+            : String.format(java.util.Locale.ROOT, "%.0fus", us);
+    }
+
+    private void connectAll(Consumer<String> progress) throws IOException, InterruptedException {
+        final List<java.net.InetAddress> sources = options.sourceAddresses();
+        for (int i = 0; i < options.sessions(); i++) {
+            final int loopIndex = i % loops.size();
+            final EventLoop loop = loops.get(loopIndex);
+            final BenchConnection handler = new BenchConnection(this, recorders[loopIndex], options.payloadBytes(),
+                options.pipeline());
+            sessions.add(handler);
+            final SocketChannel channel = SocketChannel.open();
+            if (!sources.isEmpty()) {
+                channel.bind(new InetSocketAddress(sources.get(i % sources.size()), 0));
+            }
+            Listener.configure(channel);
+            final boolean connected = channel.connect(options.target());
+            final Connection c = new Connection(loop, channel, handler);
+            loop.execute(() -> {
+                try {
+                    c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
+                } catch (IOException e) {
+                    c.closeNow(e);
+                }
+            });
+        }
+        if (!settled.await(60, TimeUnit.SECONDS)) {
+            throw new IOException("sessions did not connect within 60 s: " + ready.get() + " ready, " + failed.get()
+                + " failed");
+        }
+        if (ready.get() == 0) {
+            throw new IOException("no session could connect to " + options.target() + ": " + lastFailure);
+        }
+        progress.accept(String.format("connected %d sessions (%d failed%s)", ready.get(), failed.get(),
+            failed.get() > 0 ? ": " + lastFailure : ""));
+    }
+
+    /** Open loop: issues requests at their intended times, round-robin over the sessions. */
+    private void pace() {
+        final long start = System.nanoTime();
+        final double intervalNanos = 1e9 / options.rate();
+        long issued = 0;
+        final int n = sessions.size();
+        while (sending) {
+            final long due = (long) ((System.nanoTime() - start) / intervalNanos);
+            for (; issued < due && sending; issued++) {
+                final BenchConnection s = sessions.get((int) (issued % n));
+                final long intended = start + (long) (issued * intervalNanos);
+                final Connection c = s.connection();
+                if (c != null && s.established) {
+                    c.loop().execute(() -> s.send(intended));
+                }
+            }
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
+    private void closeAll() throws InterruptedException {
+        final CountDownLatch closed = new CountDownLatch(loops.size());
+        for (int i = 0; i < loops.size(); i++) {
+            final EventLoop loop = loops.get(i);
+            loop.execute(() -> {
+                loop.forEachConnection(c -> c.closeNow(null));
+                closed.countDown();
+            });
+        }
+        closed.await(5, TimeUnit.SECONDS);
+    }
+}
