@@ -25,7 +25,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sessions", description = "Concurrent sessions. Default: 100.")
     int sessions = 100;
 
-    @Option(names = "--pipeline", description = "Requests in flight per session (closed loop). Default: 16.")
+    @Option(names = "--pipeline", description = "Requests in flight per session (closed loop); 0 holds idle "
+        + "sessions. Default: 16.")
     int pipeline = 16;
 
     @Option(names = "--payload", paramLabel = "SIZE", description = "Payload bytes per request. Default: 64.")

@@ -1,6 +1,10 @@
 package io.tether.codec;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -99,13 +103,59 @@ public final class ProtoWire {
         return n + utf8Length;
     }
 
-    /** Copies a ByteString without allocating when the buffer is heap-backed (the hot path). */
+    /**
+     * Copies a ByteString into the buffer. Into off-heap memory it goes through {@link ByteOutput#writeLazy}, which
+     * protobuf calls with the string's own backing array, so nothing is copied twice.
+     */
     public static void putBytes(MutableDirectBuffer buffer, int index, ByteString value) {
         final byte[] array = buffer.byteArray();
         if (array != null) {
             value.copyTo(array, buffer.wrapAdjustment() + index);
-        } else {
-            value.copyTo(buffer.byteBuffer().duplicate().clear().position(buffer.wrapAdjustment() + index));
+            return;
+        }
+        try {
+            UnsafeByteOperations.unsafeWriteTo(value, new BufferOutput(buffer, index));
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
+    }
+
+    /** A protobuf ByteOutput over an Agrona buffer, from an index on. */
+    private static final class BufferOutput extends ByteOutput {
+        private final MutableDirectBuffer buffer;
+        private int index;
+
+        BufferOutput(MutableDirectBuffer buffer, int index) {
+            this.buffer = buffer;
+            this.index = index;
+        }
+
+        @Override
+        public void write(byte value) {
+            buffer.putByte(index++, value);
+        }
+
+        @Override
+        public void write(byte[] value, int offset, int length) {
+            buffer.putBytes(index, value, offset, length);
+            index += length;
+        }
+
+        @Override
+        public void writeLazy(byte[] value, int offset, int length) {
+            write(value, offset, length);
+        }
+
+        @Override
+        public void write(ByteBuffer value) {
+            final int length = value.remaining();
+            buffer.putBytes(index, value, value.position(), length);
+            index += length;
+        }
+
+        @Override
+        public void writeLazy(ByteBuffer value) {
+            write(value);
         }
     }
 

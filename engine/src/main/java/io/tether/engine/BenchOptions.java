@@ -9,6 +9,7 @@ import java.util.List;
  * What {@code tether bench} runs: {@code sessions} connections to {@code target}, each with up to
  * {@code pipeline} requests in flight. With {@code rate} > 0 the load is open-loop: requests are sent at their
  * intended times whatever the server does, and latency is timed from the intended time (no coordinated omission).
+ * With {@code pipeline} 0 and no rate the sessions only connect, say Hello and stay idle (for footprint runs).
  */
 public record BenchOptions(InetSocketAddress target, int sessions, int pipeline, int payloadBytes, Duration duration,
                            Duration warmup, long rate, List<InetAddress> sourceAddresses, String method,
@@ -18,8 +19,8 @@ public record BenchOptions(InetSocketAddress target, int sessions, int pipeline,
         if (sessions < 1) {
             throw new IllegalArgumentException("--sessions must be at least 1");
         }
-        if (pipeline < 1) {
-            throw new IllegalArgumentException("--pipeline must be at least 1");
+        if (pipeline < 0) {
+            throw new IllegalArgumentException("--pipeline must be 0 (idle sessions) or more");
         }
         if (payloadBytes < 8) {
             throw new IllegalArgumentException("--payload must be at least 8 bytes (the request id is embedded)");
@@ -27,5 +28,10 @@ public record BenchOptions(InetSocketAddress target, int sessions, int pipeline,
         if (rate < 0) {
             throw new IllegalArgumentException("--rate must not be negative");
         }
+    }
+
+    /** Sessions that only connect and stay idle. */
+    public boolean idle() {
+        return pipeline == 0 && rate == 0;
     }
 }

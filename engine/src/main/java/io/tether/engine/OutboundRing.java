@@ -1,12 +1,13 @@
 package io.tether.engine;
 
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
- * The hand-off of outbound frames from any thread to one event loop: an Agrona many-to-one ring over heap memory
- * (so protobuf's {@code ByteString.copyTo(byte[], int)} encodes payloads into it without allocating).
+ * The hand-off of outbound frames from any thread to one event loop: an Agrona many-to-one ring over aligned
+ * off-heap memory (Agrona's atomic operations need 8-byte alignment, which a byte[] cannot promise).
  *
  * <pre>
  * Record payload (after Agrona's 8-byte record header; msgTypeId says which kind):
@@ -31,7 +32,8 @@ final class OutboundRing {
     private final UnsafeBuffer buffer;
 
     OutboundRing(int capacity) {
-        this.buffer = new UnsafeBuffer(new byte[capacity + RingBufferDescriptor.TRAILER_LENGTH]);
+        this.buffer = new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(capacity + RingBufferDescriptor.TRAILER_LENGTH, 64));
         this.ring = new ManyToOneRingBuffer(buffer);
     }
 
