@@ -1,6 +1,7 @@
 package io.tether.codec.ws;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -17,9 +18,13 @@ final class RecordingListener implements WebSocketFrameListener {
 
     @Override
     public void onText(final ByteBuffer utf8) {
-        final byte[] bytes = new byte[utf8.remaining()];
-        utf8.get(bytes);
-        events.add("text:" + new String(bytes, StandardCharsets.UTF_8));
+        final ByteBuffer view = utf8.duplicate();
+        try {
+            // Strict: the decoder promised valid UTF-8, so anything else is recorded as a defect.
+            events.add("text:" + StandardCharsets.UTF_8.newDecoder().decode(utf8));
+        } catch (final CharacterCodingException e) {
+            events.add("invalid-text:" + hex(view));
+        }
     }
 
     @Override
