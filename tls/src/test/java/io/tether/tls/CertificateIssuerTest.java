@@ -58,10 +58,7 @@ class CertificateIssuerTest
     @EnumSource(TlsProvider.class)
     void shouldLoadGeneratedFilesAndHandshakeBetweenTwoPumps(final TlsProvider provider) throws Exception
     {
-        CertificateIssuer.writeCertificateSet(dir, List.of(), List.of("alice"), Duration.ofDays(30));
-        final TlsContext serverContext = TlsContext.forServer(
-            TlsSettings.mutual(dir.resolve("server.pem"), dir.resolve("server.key"), dir.resolve("ca.pem"))
-                .withProvider(provider));
+        final TlsContext serverContext = TestPki.writeCertificateSetAndLoadServer(dir, provider);
         final TlsContext clientContext = TlsContext.forClient(
             TlsClientSettings.mutual(dir.resolve("alice.pem"), dir.resolve("alice.key"), dir.resolve("ca.pem"))
                 .withProvider(provider));

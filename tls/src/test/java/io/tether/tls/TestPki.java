@@ -58,4 +58,16 @@ final class TestPki
     {
         return TlsClientSettings.mutual(clientCert, clientKey, caCert).withProvider(provider);
     }
+
+    /**
+     * Writes what {@code tether certs} writes (with one client, alice) and builds the server's
+     * context from those files.
+     */
+    static TlsContext writeCertificateSetAndLoadServer(final Path directory, final TlsProvider provider)
+        throws IOException
+    {
+        CertificateIssuer.writeCertificateSet(directory, List.of(), List.of("alice"), VALIDITY);
+        return TlsContext.forServer(TlsSettings.mutual(directory.resolve("server.pem"),
+            directory.resolve("server.key"), directory.resolve("ca.pem")).withProvider(provider));
+    }
 }
