@@ -1,0 +1,134 @@
+package io.tether.tls;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.Provider;
+import java.security.Security;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Locale;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The JSSE implementation behind tether's TLS: the values of {@code --tls-provider}.
+ * <p>
+ * Each builds its factories from an explicit {@link Provider} instance, so choosing BouncyCastle
+ * for tether does not change the provider order of the rest of the JVM.
+ */
+public enum TlsProvider
+{
+    /** The JDK's own SunJSSE. */
+    JDK
+    {
+        @Override
+        Provider jsse()
+        {
+            final Provider provider = Security.getProvider("SunJSSE");
+            if (provider == null)
+            {
+                throw new IllegalStateException("this JVM has no SunJSSE provider; use --tls-provider bc");
+            }
+            return provider;
+        }
+    },
+    /** BouncyCastle JSSE ({@code BCJSSE}) on top of the BouncyCastle crypto provider. */
+    BC
+    {
+        @Override
+        Provider jsse()
+        {
+            return CryptoProviders.bouncyCastleJsse();
+        }
+    };
+
+    // Only in memory, never written anywhere: KeyStore needs some password for its key entry.
+    private static final char[] IN_MEMORY_PASSWORD = "tether".toCharArray();
+
+    abstract Provider jsse();
+
+    /** @return the value for a flag value such as {@code bc}, in any case. */
+    public static TlsProvider fromFlag(final String value)
+    {
+        try
+        {
+            return valueOf(value.trim().toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("tls-provider must be jdk or bc, not '" + value + "'", ex);
+        }
+    }
+
+    /** @return the flag spelling, for messages and help. */
+    public String flagValue()
+    {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * @param keyMaterial   our certificate and key, or null to present none.
+     * @param trustedIssuers the CAs to trust, or null for the JVM's default trust store.
+     */
+    SSLContext newSslContext(final KeyMaterial keyMaterial, final List<X509Certificate> trustedIssuers)
+        throws GeneralSecurityException
+    {
+        final Provider provider = jsse();
+        final SSLContext context = SSLContext.getInstance("TLS", provider);
+        context.init(keyManagers(provider, keyMaterial), trustManagers(provider, trustedIssuers), null);
+        return context;
+    }
+
+    private static KeyManager[] keyManagers(final Provider provider, final KeyMaterial keyMaterial)
+        throws GeneralSecurityException
+    {
+        if (keyMaterial == null)
+        {
+            return null;
+        }
+        final KeyStore store = emptyKeyStore();
+        store.setKeyEntry("key", keyMaterial.key(), IN_MEMORY_PASSWORD,
+            keyMaterial.chain().toArray(new X509Certificate[0]));
+        final KeyManagerFactory factory = KeyManagerFactory.getInstance("PKIX", provider);
+        factory.init(store, IN_MEMORY_PASSWORD);
+        return factory.getKeyManagers();
+    }
+
+    private static TrustManager[] trustManagers(final Provider provider, final List<X509Certificate> issuers)
+        throws GeneralSecurityException
+    {
+        final TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX", provider);
+        if (issuers == null)
+        {
+            factory.init((KeyStore)null);
+        }
+        else
+        {
+            final KeyStore store = emptyKeyStore();
+            for (int i = 0; i < issuers.size(); i++)
+            {
+                store.setCertificateEntry("ca-" + i, issuers.get(i));
+            }
+            factory.init(store);
+        }
+        return factory.getTrustManagers();
+    }
+
+    private static KeyStore emptyKeyStore() throws GeneralSecurityException
+    {
+        final KeyStore store = KeyStore.getInstance("PKCS12");
+        try
+        {
+            store.load(null, null);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new GeneralSecurityException("cannot create an in-memory key store", ex);
+        }
+        return store;
+    }
+}

@@ -1,0 +1,142 @@
+package io.tether.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import javax.net.ssl.SSLEngine;
+
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class TlsContextTest
+{
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void shouldEnableOnlyTls13ByDefaultAndRequireClientCertificateWhenCaGiven(final TlsProvider provider)
+    {
+        final TestPki pki = TestPki.create(dir, "a");
+
+        final TlsContext context = TlsContext.forServer(pki.serverSettings(provider));
+        final SSLEngine engine = context.newServerEngine();
+
+        assertThat(engine.getEnabledProtocols()).containsExactly("TLSv1.3");
+        assertThat(engine.getEnabledCipherSuites()).isNotEmpty().allMatch(s -> s.startsWith("TLS_AES_") ||
+            s.startsWith("TLS_CHACHA20_"));
+        assertThat(engine.getNeedClientAuth()).isTrue();
+        assertThat(context.clientAuth()).isEqualTo(ClientAuth.REQUIRED);
+        assertThat(context.sslContext().getProvider().getName()).isEqualTo(
+            provider == TlsProvider.JDK ? "SunJSSE" : "BCJSSE");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void shouldOptInToTls12WithOnlyEcdheAeadSuites(final TlsProvider provider)
+    {
+        final TestPki pki = TestPki.create(dir, "a");
+
+        final TlsContext context = TlsContext.forServer(
+            pki.serverSettings(provider).withProtocols(List.of("TLSv1.3", "TLSv1.2")));
+        final SSLEngine engine = context.newServerEngine();
+
+        assertThat(engine.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
+        assertThat(engine.getEnabledCipherSuites())
+            .contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256")
+            .allMatch(s -> !s.contains("_WITH_") ||
+                s.startsWith("TLS_ECDHE_") && (s.contains("_GCM_") || s.contains("CHACHA20_POLY1305")));
+    }
+
+    @Test
+    void shouldRejectKeyOfAnotherCertificate()
+    {
+        final TestPki pki = TestPki.create(dir, "a");
+        final TlsSettings settings = TlsSettings.mutual(pki.serverCert, pki.clientKey, pki.caCert);
+
+        assertThatThrownBy(() -> TlsContext.forServer(settings))
+            .isInstanceOf(TlsMaterialException.class)
+            .hasMessageStartingWith(pki.clientKey + ": the key does not match the certificate CN=server");
+    }
+
+    @Test
+    void shouldRejectChainInWrongOrder() throws Exception
+    {
+        final TestPki pki = TestPki.create(dir, "a");
+        final Path reversed = dir.resolve("reversed.pem");
+        Files.writeString(reversed, Files.readString(pki.caCert) + Files.readString(pki.serverCert));
+
+        assertThatThrownBy(() -> TlsContext.forServer(TlsSettings.mutual(reversed, pki.serverKey, pki.caCert)))
+            .hasMessageContaining("the chain must go leaf first");
+    }
+
+    @Test
+    void shouldAcceptChainWithIssuerAfterLeaf() throws Exception
+    {
+        final TestPki pki = TestPki.create(dir, "a");
+        final Path chain = dir.resolve("chain.pem");
+        Files.writeString(chain, Files.readString(pki.serverCert) + Files.readString(pki.caCert));
+
+        final TlsContext context = TlsContext.forServer(TlsSettings.mutual(chain, pki.serverKey, pki.caCert));
+
+        assertThat(context.certificateChain()).hasSize(2);
+    }
+
+    @Test
+    void shouldRejectExpiredCertificate() throws Exception
+    {
+        final TestPki pki = TestPki.create(dir, "a");
+        final Instant past = Instant.now().minus(Duration.ofDays(2));
+        pki.issuer.issue("old", List.of("localhost"), KeyPurposeId.id_kp_serverAuth, past, past.plusSeconds(60))
+            .writePem(dir.resolve("old.pem"), dir.resolve("old.key"));
+
+        assertThatThrownBy(() -> TlsContext.forServer(
+            TlsSettings.mutual(dir.resolve("old.pem"), dir.resolve("old.key"), pki.caCert)))
+            .hasMessageContaining("old.pem: the certificate expired at ");
+    }
+
+    @Test
+    void shouldBuildFromOpensslRsaAndEncryptedKeys() throws Exception
+    {
+        Files.writeString(dir.resolve("pass.txt"), "pw\n");
+        OpenSsl.runOk(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "rsa8.key",
+            "-subj", "/CN=rsa", "-days", "2", "-out", "rsa.pem");
+        OpenSsl.runOk(dir, "rsa", "-in", "rsa8.key", "-traditional", "-out", "rsa1.key");
+        OpenSsl.runOk(dir, "pkcs8", "-topk8", "-in", "rsa8.key", "-v2", "aes-256-cbc", "-passout", "file:pass.txt",
+            "-out", "rsa-enc.key");
+
+        final TlsContext pkcs1 = TlsContext.forServer(
+            TlsSettings.mutual(dir.resolve("rsa.pem"), dir.resolve("rsa1.key"), null));
+        final TlsContext encrypted = TlsContext.forServer(new TlsSettings(dir.resolve("rsa.pem"),
+            dir.resolve("rsa-enc.key"), dir.resolve("pass.txt"), null, TlsProvider.BC, null, null));
+
+        assertThat(pkcs1.clientAuth()).isEqualTo(ClientAuth.NONE);
+        assertThat(encrypted.certificateChain().get(0).getSubjectX500Principal().getName()).isEqualTo("CN=rsa");
+    }
+
+    @Test
+    void shouldRefuseInconsistentSettings()
+    {
+        final Path cert = dir.resolve("c.pem");
+        final Path key = dir.resolve("k.pem");
+
+        assertThatThrownBy(() -> new TlsSettings(cert, null, null, null, null, null, null))
+            .hasMessageContaining("tls-cert and tls-key go together");
+        assertThatThrownBy(() -> new TlsSettings(cert, key, null, null, null, ClientAuth.REQUIRED, null))
+            .hasMessageContaining("tls-client-auth required needs tls-ca");
+        assertThatThrownBy(() -> TlsSettings.mutual(cert, key, null).withProtocols(List.of("TLSv1.1")))
+            .hasMessageContaining("not 'TLSv1.1'");
+        assertThat(TlsSettings.disabled().enabled()).isFalse();
+        assertThat(TlsProvider.fromFlag("BC")).isEqualTo(TlsProvider.BC);
+        assertThat(ClientAuth.fromFlag("optional")).isEqualTo(ClientAuth.OPTIONAL);
+    }
+}
