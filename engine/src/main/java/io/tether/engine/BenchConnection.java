@@ -48,7 +48,7 @@ final class BenchConnection implements FrameHandler {
     @Override
     public void onOpen(Connection c) {
         connection = c;
-        TcpFrames.writeHello(c, "bench", new byte[0], 0, Map.of());
+        Frames.writeHello(c, "bench", new byte[0], 0, Map.of());
     }
 
     @Override
@@ -64,7 +64,7 @@ final class BenchConnection implements FrameHandler {
         } else if (frame.hasResponse()) {
             onResponse(frame.getResponse());
         } else if (frame.hasPing()) {
-            TcpFrames.writePong(c, frame.getPing().getNonce());
+            Frames.writePong(c, frame.getPing().getNonce());
         }
     }
 
@@ -116,7 +116,7 @@ final class BenchConnection implements FrameHandler {
         inFlight++;
         final ByteString body = com.google.protobuf.UnsafeByteOperations.unsafeWrap(payload);
         final String method = run.method();
-        TcpFrames.send(connection, FrameEncoder.requestLength(id, method, body, Map.of()),
+        Frames.send(connection, FrameEncoder.requestLength(id, method, body, Map.of()),
             (b, at) -> FrameEncoder.putRequest(b, at, id, method, body, Map.of()));
     }
 

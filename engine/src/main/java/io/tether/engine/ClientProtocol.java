@@ -39,7 +39,7 @@ final class ClientProtocol implements FrameHandler {
 
     @Override
     public void onOpen(Connection c) {
-        TcpFrames.writeHello(c, clientId, new byte[0], 0, metadata);
+        Frames.writeHello(c, clientId, new byte[0], 0, metadata);
     }
 
     @Override
@@ -56,7 +56,7 @@ final class ClientProtocol implements FrameHandler {
                 lastPushSeq = Math.max(lastPushSeq, frame.getPush().getSeq());
                 pushListener.accept(frame.getPush());
             }
-            case PING -> TcpFrames.writePong(c, frame.getPing().getNonce());
+            case PING -> Frames.writePong(c, frame.getPing().getNonce());
             case GOODBYE -> {
                 closed.complete(new TetherClosedException(frame.getGoodbye().getCode(), frame.getGoodbye().getReason()));
                 c.closeNow(null);
@@ -71,7 +71,7 @@ final class ClientProtocol implements FrameHandler {
     public void onReadComplete(Connection c) {
         if (lastPushSeq > ackedSeq && !c.isClosing()) {
             ackedSeq = lastPushSeq;
-            TcpFrames.writeAck(c, ackedSeq);
+            Frames.writeAck(c, ackedSeq);
         }
     }
 

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One socket, owned by one {@link EventLoop}: everything here but {@link #pendingBytes()}, {@link #awaitWritable}
- * and {@link #generation()} runs on that loop. Reading and frame assembly live in {@link TcpFrameReader}; this
+ * and {@link #generation()} runs on that loop. Reading and frame assembly live in {@link TcpTransport}; this
  * class holds the outbound queue, backpressure and the close sequence.
  *
  * <p>Outbound bytes wait in pooled chunks only while the socket will not take them; an idle connection holds no
@@ -46,6 +46,7 @@ final class Connection {
     private final EventLoop loop;
     private final SocketChannel channel;
     private final FrameHandler handler;
+    private final Transport transport;
     private SelectionKey key;
     private int slot = NO_SLOT;
     private volatile int generation;
@@ -66,10 +67,19 @@ final class Connection {
     /** What the protocol keeps per connection: the server session, the client state. */
     Object attachment;
 
-    Connection(EventLoop loop, SocketChannel channel, FrameHandler handler) {
+    Connection(EventLoop loop, SocketChannel channel, FrameHandler handler, Transport transport) {
         this.loop = loop;
         this.channel = channel;
         this.handler = handler;
+        this.transport = transport;
+    }
+
+    Transport transport() {
+        return transport;
+    }
+
+    Framing framing() {
+        return transport.framing();
     }
 
     EventLoop loop() {
@@ -131,9 +141,9 @@ final class Connection {
         }
         if ((ready & SelectionKey.OP_READ) != 0 && k.isValid()) {
             if (closing) {
-                drainAfterGoodbye();
+                transport.onReadableWhileClosing(this);
             } else {
-                TcpFrameReader.onReadable(this);
+                transport.onReadable(this);
             }
         }
     }
@@ -379,7 +389,9 @@ final class Connection {
         if (closing || closed) {
             return;
         }
-        TcpFrames.writeGoodbye(this, code, reason);
+        if (transport.established(this)) {
+            transport.writeGoodbye(this, code, reason);
+        }
         closing = true;
         closeCode = code;
         closeReason = reason;
@@ -399,21 +411,6 @@ final class Connection {
         try {
             channel.shutdownOutput();
         } catch (IOException e) {
-            closeNow(null);
-        }
-    }
-
-    /** After a Goodbye, input is read and thrown away until the peer closes, so the close is not a reset. */
-    private void drainAfterGoodbye() throws IOException {
-        final ByteBuffer scratch = loop.scratch();
-        scratch.clear();
-        int n;
-        try {
-            n = channel.read(scratch);
-        } catch (IOException e) {
-            n = -1;
-        }
-        if (n < 0) {
             closeNow(null);
         }
     }

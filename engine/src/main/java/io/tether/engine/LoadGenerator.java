@@ -169,7 +169,7 @@ public final class LoadGenerator {
             }
             Listener.configure(channel);
             final boolean connected = channel.connect(options.target());
-            final Connection c = new Connection(loop, channel, handler);
+            final Connection c = new Connection(loop, channel, handler, TcpTransport.INSTANCE);
             loop.execute(() -> {
                 try {
                     c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);

@@ -48,7 +48,7 @@ final class ServerProtocol implements FrameHandler {
         final ServerSession session = (ServerSession) c.attachment;
         if (!session.established()) {
             if (frame.getKindCase() != Frame.KindCase.HELLO) {
-                TcpFrameReader.protocolError(c, GoodbyeCode.PROTOCOL_ERROR,
+                Transport.protocolError(c, GoodbyeCode.PROTOCOL_ERROR,
                     "expected Hello as the first frame, got " + kind(frame));
                 return;
             }
@@ -57,12 +57,12 @@ final class ServerProtocol implements FrameHandler {
         }
         switch (frame.getKindCase()) {
             case REQUEST -> onRequest(c, session, frame.getRequest());
-            case PING -> TcpFrames.writePong(c, frame.getPing().getNonce());
+            case PING -> Frames.writePong(c, frame.getPing().getNonce());
             case PONG, ACK -> {
                 // Any inbound frame already counts as liveness; acks matter once pushes are kept for resume.
             }
             case GOODBYE -> c.closeWithGoodbye(GoodbyeCode.NORMAL, "closed by the client");
-            default -> TcpFrameReader.protocolError(c, GoodbyeCode.PROTOCOL_ERROR,
+            default -> Transport.protocolError(c, GoodbyeCode.PROTOCOL_ERROR,
                 "a client may not send " + kind(frame) + (frame.hasHello() ? " twice" : ""));
         }
     }
@@ -78,19 +78,19 @@ final class ServerProtocol implements FrameHandler {
         server.sessionOpened(session);
         c.loop().counters().increment(Metric.SESSIONS_OPENED);
         // A resume token names a session this server cannot resume yet: resumed=false tells the client so.
-        TcpFrames.writeWelcome(c, session.id(), token, false, (int) server.config().heartbeatInterval().toMillis());
+        Frames.writeWelcome(c, session.id(), token, false, (int) server.config().heartbeatInterval().toMillis());
     }
 
     private void onRequest(Connection c, ServerSession session, Request request) {
         c.loop().counters().increment(Metric.REQUESTS);
         final TetherServer.Registration registration = server.registration(request.getMethod());
         if (registration == null) {
-            TcpFrames.writeResponse(c, request.getId(), Status.UNIMPLEMENTED, com.google.protobuf.ByteString.EMPTY,
+            Frames.writeResponse(c, request.getId(), Status.UNIMPLEMENTED, com.google.protobuf.ByteString.EMPTY,
                 "unknown method '" + request.getMethod() + "'");
             return;
         }
         if (!server.acceptingRequests()) {
-            TcpFrames.writeResponse(c, request.getId(), Status.UNAVAILABLE, com.google.protobuf.ByteString.EMPTY,
+            Frames.writeResponse(c, request.getId(), Status.UNAVAILABLE, com.google.protobuf.ByteString.EMPTY,
                 "server shutting down");
             return;
         }
@@ -98,7 +98,7 @@ final class ServerProtocol implements FrameHandler {
         if (registration.inline()) {
             try {
                 final Reply reply = session.invoke(registration.handler(), request);
-                TcpFrames.writeResponse(c, request.getId(), reply.status(), reply.payload(), reply.error());
+                Frames.writeResponse(c, request.getId(), reply.status(), reply.payload(), reply.error());
             } finally {
                 server.requestDone();
             }

@@ -130,7 +130,7 @@ final class ServerSession implements Runnable {
         final TetherServer.Registration registration = server.registration(request.getMethod());
         final Reply reply = invoke(registration.handler(), request);
         try {
-            TcpFrames.sendResponse(connection, request.getId(), reply.status(), reply.payload(), reply.error());
+            Frames.sendResponse(connection, request.getId(), reply.status(), reply.payload(), reply.error());
         } finally {
             server.requestDone();
         }
@@ -163,7 +163,7 @@ final class ServerSession implements Runnable {
         final int topicLength = ProtoWire.utf8Length(topic);
         final int recordLength = 4 + topicLength + payload.size();
         final OutboundRing ring = loop.outboundRing();
-        final int at = TcpFrames.claim(connection, ring, OutboundRing.PUSH, recordLength);
+        final int at = Frames.claim(connection, ring, OutboundRing.PUSH, recordLength);
         if (at >= 0) {
             encodePushRecord(ring.buffer(), at, topic, topicLength, payload);
             ring.commit(at);
@@ -192,7 +192,7 @@ final class ServerSession implements Runnable {
         connection.addPending(-length); // the producer's estimate; writePush counts the real frame
         final int topicLength = buffer.getInt(index);
         final int payloadIndex = index + 4 + topicLength;
-        TcpFrames.writePush(connection, ++pushSeq, buffer, index + 4, topicLength, payloadIndex,
+        Frames.writePush(connection, ++pushSeq, buffer, index + 4, topicLength, payloadIndex,
             index + length - payloadIndex);
     }
 

@@ -79,7 +79,7 @@ public final class TetherClient implements AutoCloseable {
             return f;
         }
         protocol.pending.put(id, f);
-        TcpFrames.sendRequest(connection, id, method, payload, headers);
+        Frames.sendRequest(connection, id, method, payload, headers);
         return f;
     }
 
@@ -154,7 +154,7 @@ public final class TetherClient implements AutoCloseable {
             final SocketChannel channel = SocketChannel.open();
             Listener.configure(channel);
             final boolean connected = channel.connect(address);
-            final Connection c = new Connection(loop, channel, protocol);
+            final Connection c = new Connection(loop, channel, protocol, TcpTransport.INSTANCE);
             loop.execute(() -> {
                 try {
                     c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);

@@ -122,7 +122,7 @@ public final class TetherServer implements AutoCloseable {
             try {
                 Listener.configure(channel);
                 Listener.countAccepted(loop);
-                new Connection(loop, channel, protocol).open(SelectionKey.OP_READ);
+                new Connection(loop, channel, protocol, TcpTransport.INSTANCE).open(SelectionKey.OP_READ);
             } catch (IOException e) {
                 LOG.debug("could not register an accepted connection", e);
                 try {

@@ -25,14 +25,14 @@ public final class WebSocketFrameDescriptor {
     public static final int OPCODE_PING = 0x9;
     public static final int OPCODE_PONG = 0xA;
 
-    static final int FIN_BIT = 0x80;
+    public static final int FIN_BIT = 0x80;
     static final int RSV_BITS = 0x70;
     static final int OPCODE_BITS = 0x0F;
     static final int CONTROL_BIT = 0x08;
-    static final int MASK_BIT = 0x80;
+    public static final int MASK_BIT = 0x80;
     static final int LENGTH_BITS = 0x7F;
-    static final int LENGTH_16 = 126;
-    static final int LENGTH_64 = 127;
+    public static final int LENGTH_16 = 126;
+    public static final int LENGTH_64 = 127;
 
     /** Largest payload a control frame may carry (section 5.5). */
     public static final int MAX_CONTROL_PAYLOAD = 125;

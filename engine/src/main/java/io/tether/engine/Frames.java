@@ -3,7 +3,6 @@ package io.tether.engine;
 import com.google.protobuf.ByteString;
 import io.tether.codec.FrameEncoder;
 import io.tether.codec.ProtoWire;
-import io.tether.codec.TcpFraming;
 import io.tether.telemetry.Metric;
 import java.util.Map;
 import org.agrona.DirectBuffer;
@@ -11,27 +10,29 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Writes frames, with their TCP length prefix, for a connection. On the connection's own loop a frame is encoded
- * straight into its outbound chunk; from any other thread it is encoded straight into the loop's outbound ring
- * (after waiting for the backlog to fall, when the caller may block), and the loop appends it.
+ * Writes tether frames for a connection, wrapped in its {@link Framing}. On the connection's own loop a frame is
+ * encoded straight into its outbound chunk; from any other thread it is encoded straight into the loop's outbound
+ * ring (after waiting for the backlog to fall, when the caller may block), and the loop appends it.
  */
-final class TcpFrames {
+final class Frames {
     private static final int PUSH_FIELD = 5;
 
-    private TcpFrames() {
+    private Frames() {
     }
 
     // ---- on the loop
 
     private static int begin(Connection c, int body) {
-        final int total = TcpFraming.headerLengthFor(body) + body;
-        final UnsafeBuffer out = c.claim(total);
+        final Framing framing = c.framing();
+        final UnsafeBuffer out = c.claim(framing.headerLength(body) + body);
         final int at = c.claimIndex();
-        return at + TcpFraming.putHeader(out, at, body);
+        return at + framing.putHeader(out, at, body);
     }
 
-    private static void end(Connection c, int body) {
-        c.commitClaim(TcpFraming.headerLengthFor(body) + body);
+    private static void end(Connection c, int bodyIndex, int body) {
+        final Framing framing = c.framing();
+        framing.seal(c.loop().writeViewCurrent(), bodyIndex, body);
+        c.commitClaim(framing.headerLength(body) + body);
         c.loop().counters().increment(Metric.FRAMES_OUT);
     }
 
@@ -39,49 +40,49 @@ final class TcpFrames {
         final int body = FrameEncoder.goodbyeLength(code, reason);
         final int at = begin(c, body);
         FrameEncoder.putGoodbye(c.loop().writeViewCurrent(), at, code, reason);
-        end(c, body);
+        end(c, at, body);
     }
 
     static void writePong(Connection c, long nonce) {
         final int body = FrameEncoder.pongLength(nonce);
         final int at = begin(c, body);
         FrameEncoder.putPong(c.loop().writeViewCurrent(), at, nonce);
-        end(c, body);
+        end(c, at, body);
     }
 
     static void writePing(Connection c, long nonce) {
         final int body = FrameEncoder.pingLength(nonce);
         final int at = begin(c, body);
         FrameEncoder.putPing(c.loop().writeViewCurrent(), at, nonce);
-        end(c, body);
+        end(c, at, body);
     }
 
     static void writeAck(Connection c, long seq) {
         final int body = FrameEncoder.ackLength(seq);
         final int at = begin(c, body);
         FrameEncoder.putAck(c.loop().writeViewCurrent(), at, seq);
-        end(c, body);
+        end(c, at, body);
     }
 
     static void writeWelcome(Connection c, String sessionId, byte[] token, boolean resumed, int heartbeatMs) {
         final int body = FrameEncoder.welcomeLength(sessionId, token, resumed, heartbeatMs);
         final int at = begin(c, body);
         FrameEncoder.putWelcome(c.loop().writeViewCurrent(), at, sessionId, token, resumed, heartbeatMs);
-        end(c, body);
+        end(c, at, body);
     }
 
     static void writeHello(Connection c, String clientId, byte[] token, long lastSeq, Map<String, String> metadata) {
         final int body = FrameEncoder.helloLength(clientId, token, lastSeq, metadata);
         final int at = begin(c, body);
         FrameEncoder.putHello(c.loop().writeViewCurrent(), at, clientId, token, lastSeq, metadata);
-        end(c, body);
+        end(c, at, body);
     }
 
     static void writeResponse(Connection c, long id, int status, ByteString payload, String error) {
         final int body = FrameEncoder.responseLength(id, status, payload, error);
         final int at = begin(c, body);
         FrameEncoder.putResponse(c.loop().writeViewCurrent(), at, id, status, payload, error);
-        end(c, body);
+        end(c, at, body);
     }
 
     /** Writes a Push numbered {@code seq} whose topic and payload are raw bytes (from a ring record). */
@@ -90,13 +91,14 @@ final class TcpFrames {
         final int message = ProtoWire.varintFieldSize(1, seq) + ProtoWire.lengthDelimitedFieldSize(2, topicLength)
             + ProtoWire.lengthDelimitedFieldSize(3, payloadLength);
         final int body = ProtoWire.messageFieldSize(PUSH_FIELD, message);
-        int at = begin(c, body);
+        final int bodyAt = begin(c, body);
+        int at = bodyAt;
         final MutableDirectBuffer out = c.loop().writeViewCurrent();
         at += ProtoWire.putMessageHeader(out, at, PUSH_FIELD, message);
         at += ProtoWire.putVarintField(out, at, 1, seq);
         at += putRaw(out, at, 2, src, topicIndex, topicLength);
         putRaw(out, at, 3, src, payloadIndex, payloadLength);
-        end(c, body);
+        end(c, bodyAt, body);
         c.loop().counters().increment(Metric.PUSHES);
     }
 
@@ -126,22 +128,27 @@ final class TcpFrames {
         if (loop.inLoop()) {
             final int at = begin(c, body);
             writer.put(loop.writeViewCurrent(), at);
-            end(c, body);
+            end(c, at, body);
             return;
         }
         c.awaitWritable();
-        final int total = TcpFraming.headerLengthFor(body) + body;
+        final Framing framing = c.framing();
+        final int total = framing.headerLength(body) + body;
         final OutboundRing ring = loop.outboundRing();
         final int at = claim(c, ring, OutboundRing.FRAME, total);
         if (at < 0) {
             final byte[] bytes = new byte[total];
             final UnsafeBuffer b = new UnsafeBuffer(bytes);
-            writer.put(b, TcpFraming.putHeader(b, 0, body));
+            final int bodyAt = framing.putHeader(b, 0, body);
+            writer.put(b, bodyAt);
+            framing.seal(b, bodyAt, body);
             appendLater(c, bytes);
             return;
         }
         final MutableDirectBuffer b = ring.buffer();
-        writer.put(b, at + TcpFraming.putHeader(b, at, body));
+        final int bodyAt = at + framing.putHeader(b, at, body);
+        writer.put(b, bodyAt);
+        framing.seal(b, bodyAt, body);
         ring.commit(at);
         loop.wakeup();
     }

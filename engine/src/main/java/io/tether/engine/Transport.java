@@ -3,7 +3,6 @@ package io.tether.engine;
 import io.tether.codec.FrameDecoder;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.InvalidFrameException;
-import io.tether.codec.TcpFraming;
 import io.tether.codec.proto.Frame;
 import io.tether.telemetry.Metric;
 import java.io.IOException;
@@ -11,19 +10,51 @@ import java.nio.ByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Reads a connection's socket into its loop's scratch buffer and passes every complete frame on. A partial frame
- * at the end of a read is kept in a buffer of its own, which exists only until the frame is complete: a small tail
- * is put back in front of the next read; a frame larger than the scratch buffer is read straight into a buffer of
- * exactly its size (allocated only once its length, checked against the limit, is known).
+ * How a connection's bytes map to tether frames: raw TCP or WebSocket. The shared part here reads the socket
+ * into the loop's scratch buffer and hands the bytes to the transport's decoding ({@link #deliver}). A partial frame at the end of a read is kept in a buffer of its own, which exists only until
+ * the frame is complete: a small tail is put back in front of the next read; a frame larger than the scratch
+ * buffer is read straight into a buffer of exactly its size (allocated only once its length, checked against the
+ * limit, is known).
  */
-final class TcpFrameReader {
+abstract class Transport {
+    /** How this transport wraps each outbound tether frame. */
+    abstract Framing framing();
+
+    /** Writes what tells the peer the connection is closing: a Goodbye frame (and, on WebSocket, a close frame). */
+    void writeGoodbye(Connection c, int code, String reason) {
+        Frames.writeGoodbye(c, code, reason);
+    }
+
+    /** Writes a heartbeat ping. */
+    void writePing(Connection c, long nonce) {
+        Frames.writePing(c, nonce);
+    }
+
+    /** Whether the connection speaks tether frames yet (a WebSocket one only after its upgrade). */
+    boolean established(Connection c) {
+        return true;
+    }
+
     /** Reads per readiness event before the loop moves on to other connections (fairness). */
     private static final int MAX_READS = 4;
 
-    private TcpFrameReader() {
+    /**
+     * Decodes what it can of {@code buffer} from its position to its limit. Returns the offset of the first byte
+     * not consumed, or -1 when the connection was closed (a protocol error, or by the handler).
+     */
+    abstract int deliver(Connection c, ByteBuffer buffer, UnsafeBuffer view, int maxFrameSize);
+
+    /** The full length of the incomplete frame starting at {@code from}, when its header is in; else 0. */
+    abstract int pendingFrameLength(Connection c, UnsafeBuffer view, int from, int end, int maxFrameSize);
+
+    /** Input after this side has started closing: read and discarded by default. */
+    void onReadableWhileClosing(Connection c) {
+        final ByteBuffer scratch = c.loop().scratch();
+        scratch.clear();
+        read(c, scratch);
     }
 
-    static void onReadable(Connection c) throws IOException {
+    final void onReadable(Connection c) throws IOException {
         final EventLoop loop = c.loop();
         final ByteBuffer scratch = loop.scratch();
         final UnsafeBuffer view = loop.scratchView();
@@ -68,7 +99,7 @@ final class TcpFrameReader {
     }
 
     /** Reads once; on end of stream closes the connection and returns -1. */
-    private static int read(Connection c, ByteBuffer into) {
+    static int read(Connection c, ByteBuffer into) {
         int n;
         try {
             n = c.channel().read(into);
@@ -85,59 +116,28 @@ final class TcpFrameReader {
         return n;
     }
 
-    /**
-     * Passes on every complete frame in {@code buffer} from its position to its limit. Returns the offset of the
-     * first byte not consumed, or -1 when the connection was closed (a protocol error, or by the handler).
-     */
-    private static int deliver(Connection c, ByteBuffer buffer, UnsafeBuffer view, int maxFrameSize) {
-        final int limit = buffer.limit();
-        int offset = buffer.position();
-        final FrameHandler handler = c.handler();
-        while (offset < limit) {
-            final long r = TcpFraming.scan(view, offset, limit, maxFrameSize);
-            if (r == TcpFraming.NEED_MORE) {
-                break;
-            }
-            if (r == TcpFraming.MALFORMED_LENGTH) {
-                protocolError(c, GoodbyeCode.INVALID_FRAME, "malformed frame length (not a varint32)");
-                return -1;
-            }
-            if (r == TcpFraming.TOO_LARGE) {
-                protocolError(c, GoodbyeCode.FRAME_TOO_LARGE, "frame larger than max-frame-size ("
-                    + maxFrameSize + " bytes)");
-                return -1;
-            }
-            final int bodyStart = offset + TcpFraming.headerLength(r);
-            final int bodyEnd = bodyStart + TcpFraming.bodyLength(r);
-            final Frame frame;
-            try {
-                buffer.limit(bodyEnd).position(bodyStart);
-                frame = FrameDecoder.decode(buffer);
-            } catch (InvalidFrameException e) {
-                protocolError(c, GoodbyeCode.INVALID_FRAME, e.getMessage());
-                return -1;
-            } finally {
-                buffer.limit(limit).position(0);
-            }
-            offset = bodyEnd;
-            c.loop().counters().increment(Metric.FRAMES_IN);
-            handler.onFrame(c, frame);
-            if (c.isClosing()) {
-                return -1;
-            }
-        }
-        return offset;
-    }
-
-    private static void keepTail(Connection c, UnsafeBuffer view, int from, int end, int maxFrameSize) {
-        final long header = TcpFraming.header(view, from, end, maxFrameSize);
+    private void keepTail(Connection c, UnsafeBuffer view, int from, int end, int maxFrameSize) {
         final int have = end - from;
-        final int frameLength = header < 0 ? 0 : TcpFraming.headerLength(header) + TcpFraming.bodyLength(header);
+        final int frameLength = pendingFrameLength(c, view, from, end, maxFrameSize);
         final ByteBuffer tail = ByteBuffer.allocate(Math.max(frameLength > EventLoop.SCRATCH_SIZE ? frameLength : have,
             have));
         view.getBytes(from, tail, have);
         tail.position(have);
         c.inboundTail = tail;
+    }
+
+    /** Decodes one tether Frame from a message body and hands it to the connection's handler. */
+    static boolean onFrameBytes(Connection c, ByteBuffer body) {
+        final Frame frame;
+        try {
+            frame = FrameDecoder.decode(body);
+        } catch (InvalidFrameException e) {
+            protocolError(c, GoodbyeCode.INVALID_FRAME, e.getMessage());
+            return false;
+        }
+        c.loop().counters().increment(Metric.FRAMES_IN);
+        c.handler().onFrame(c, frame);
+        return !c.isClosing();
     }
 
     static void protocolError(Connection c, int code, String reason) {
