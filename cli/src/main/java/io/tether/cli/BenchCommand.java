@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
     description = {"Drives a tether server with real sessions and reports responses/s and round-trip latency.",
         "Closed loop (--pipeline requests in flight per session) unless --rate is given (open loop)."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--target", paramLabel = "URL", description = "Server to drive. Default: tcp://127.0.0.1:7000.")
+    @Option(names = "--target", paramLabel = "URL", description = "Server to drive: tcp://HOST:PORT or "
+        + "ws://HOST:PORT/PATH. Default: tcp://127.0.0.1:7000.")
     String target = "tcp://127.0.0.1:7000";
 
     @Option(names = "--sessions", description = "Concurrent sessions. Default: 100.")
@@ -60,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
         final BenchOptions options;
         try {
             final ListenAddress t = ListenAddress.parse(target);
-            options = new BenchOptions(t.socketAddress(), sessions, pipeline,
+            options = new BenchOptions(t, sessions, pipeline,
                 Math.toIntExact(Values.parseSize(payload)), Values.parseDuration(duration),
                 Values.parseDuration(warmup), rate, parseSources(sourceIps), method, ioThreads);
         } catch (IllegalArgumentException | UnknownHostException | ArithmeticException e) {
@@ -104,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
                 + "\"pipeline\":%d,\"payload\":%d,\"rate\":%d,\"seconds\":%.3f,\"responses\":%d,"
                 + "\"responses_per_sec\":%.1f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"p999_us\":%.0f,\"max_us\":%d,"
                 + "\"errors\":%d,\"mismatches\":%d}",
-            o.target().getHostString() + ":" + o.target().getPort(), o.sessions(), r.connectedSessions(),
+            o.target().toString(), o.sessions(), r.connectedSessions(),
             r.failedSessions(), o.pipeline(), o.payloadBytes(), o.rate(), r.seconds(), r.responses(),
             r.responsesPerSecond(), r.percentileMicros(50), r.percentileMicros(99), r.percentileMicros(99.9),
             r.maxMicros(), r.errors(), r.mismatches());

@@ -84,8 +84,13 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("tether serve: " + e.getMessage());
             return 1;
         }
-        System.out.printf("tether serving %s (%d io threads, %s dispatch)%n", server.boundAddresses().stream()
-                .map(a -> "tcp://" + a.getHostString() + ":" + a.getPort()).toList(),
+        final List<String> serving = new ArrayList<>();
+        for (int i = 0; i < config.listen().size(); i++) {
+            final var l = config.listen().get(i);
+            serving.add(new io.tether.engine.config.ListenAddress(l.scheme(), l.host(),
+                server.boundAddresses().get(i).getPort(), l.path()).toString());
+        }
+        System.out.printf("tether serving %s (%d io threads, %s dispatch)%n", serving,
             config.effectiveIoThreads(), config.dispatch().name().toLowerCase(java.util.Locale.ROOT));
         System.out.flush();
         final CountDownLatch stop = new CountDownLatch(1);

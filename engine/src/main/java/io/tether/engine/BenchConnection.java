@@ -12,7 +12,7 @@ import org.HdrHistogram.SingleWriterRecorder;
  * payload is checked; send times sit in a ring indexed by id (at most {@code pipeline} are in flight).
  */
 final class BenchConnection implements FrameHandler {
-    private static final ConnectionLimits LIMITS = new ConnectionLimits(64 << 20, 4 << 20, 1 << 20, 60_000);
+    private static final ConnectionLimits LIMITS = new ConnectionLimits(64 << 20, 4 << 20, 1 << 20, 60_000, 30_000);
 
     private final LoadGenerator run;
     private final SingleWriterRecorder recorder;

@@ -1,7 +1,7 @@
 package io.tether.engine;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.tether.engine.config.ListenAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -11,7 +11,7 @@ import java.util.List;
  * intended times whatever the server does, and latency is timed from the intended time (no coordinated omission).
  * With {@code pipeline} 0 and no rate the sessions only connect, say Hello and stay idle (for footprint runs).
  */
-public record BenchOptions(InetSocketAddress target, int sessions, int pipeline, int payloadBytes, Duration duration,
+public record BenchOptions(ListenAddress target, int sessions, int pipeline, int payloadBytes, Duration duration,
                            Duration warmup, long rate, List<InetAddress> sourceAddresses, String method,
                            int ioThreads) {
     public BenchOptions {

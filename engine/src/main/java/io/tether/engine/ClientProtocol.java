@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * to requests by id, answers pings, hands pushes to the listener and acks them once per read.
  */
 final class ClientProtocol implements FrameHandler {
-    private static final ConnectionLimits LIMITS = new ConnectionLimits(64 << 20, 1 << 20, 256 << 10, 30_000);
+    private static final ConnectionLimits LIMITS = new ConnectionLimits(64 << 20, 1 << 20, 256 << 10, 30_000, 10_000);
 
     final CompletableFuture<Welcome> welcome = new CompletableFuture<>();
     final Map<Long, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();

@@ -66,6 +66,9 @@ final class Connection {
     ByteBuffer inboundTail;
     /** What the protocol keeps per connection: the server session, the client state. */
     Object attachment;
+    /** When bytes last arrived, and when a heartbeat ping last went out (loop clock, ms). */
+    long lastInboundMs = EventLoop.nowMs();
+    long lastPingMs;
 
     Connection(EventLoop loop, SocketChannel channel, FrameHandler handler, Transport transport) {
         this.loop = loop;
@@ -124,7 +127,7 @@ final class Connection {
         loop.register(this);
         key = channel.register(loop.selector(), ops, this);
         if (ops == SelectionKey.OP_READ) {
-            handler.onOpen(this);
+            transport.onConnected(this);
         }
     }
 
@@ -133,7 +136,7 @@ final class Connection {
         if ((ready & SelectionKey.OP_CONNECT) != 0) {
             channel.finishConnect();
             k.interestOps(SelectionKey.OP_READ);
-            handler.onOpen(this);
+            transport.onConnected(this);
             return;
         }
         if ((ready & SelectionKey.OP_WRITE) != 0) {
@@ -392,16 +395,25 @@ final class Connection {
         if (transport.established(this)) {
             transport.writeGoodbye(this, code, reason);
         }
+        startClose(code, reason);
+    }
+
+    /** Stops reading frames and closes once what is queued (a close frame, say) is written and answered. */
+    void startClose(int code, String reason) {
+        if (closing || closed) {
+            return;
+        }
         closing = true;
         closeCode = code;
         closeReason = reason;
         readPaused = 0;
         setInterest(SelectionKey.OP_READ, true);
-        if (inboundTail != null) {
-            inboundTail = null;
-        }
+        inboundTail = null;
         loop.schedule(LINGER_MS, () -> closeNow(null));
         flush();
+        if (chunkCount == 0 && !closed) {
+            shutdownOutputAndLinger();
+        }
     }
 
     private int closeCode = GoodbyeCode.NORMAL;
@@ -450,6 +462,7 @@ final class Connection {
             closeCode = GoodbyeCode.GOING_AWAY;
             closeReason = "connection closed";
         }
+        transport.onClosed(closeCode, closeReason);
         handler.onClosed(this, closeCode, closeReason);
     }
 

@@ -102,6 +102,26 @@ final class Frames {
         c.loop().counters().increment(Metric.PUSHES);
     }
 
+    /** Writes bytes as they are (an HTTP upgrade response). */
+    static void writeRaw(Connection c, byte[] bytes) {
+        final UnsafeBuffer out = c.claim(bytes.length);
+        out.putBytes(c.claimIndex(), bytes);
+        c.commitClaim(bytes.length);
+    }
+
+    /** Writes one WebSocket frame (data or control) with the connection's masking rule. */
+    static void writeWebSocket(Connection c, int opcode, org.agrona.DirectBuffer payload, int index, int length) {
+        final WebSocketFraming framing = (WebSocketFraming) c.framing();
+        final int total = framing.headerLength(length) + length;
+        final UnsafeBuffer out = c.claim(total);
+        final int at = c.claimIndex();
+        final int bodyAt = at + framing.putHeader(out, at, opcode, length);
+        out.putBytes(bodyAt, payload, index, length);
+        framing.seal(out, bodyAt, length);
+        c.commitClaim(total);
+        c.loop().counters().increment(Metric.FRAMES_OUT);
+    }
+
     private static int putRaw(MutableDirectBuffer out, int at, int field, DirectBuffer src, int index, int length) {
         if (length == 0) {
             return 0;

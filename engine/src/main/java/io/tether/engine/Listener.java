@@ -60,7 +60,7 @@ final class Listener {
             if (accepted == null) {
                 return;
             }
-            server.adopt(accepted);
+            server.adopt(accepted, address);
         }
     }
 

@@ -168,8 +168,9 @@ public final class LoadGenerator {
                 channel.bind(new InetSocketAddress(sources.get(i % sources.size()), 0));
             }
             Listener.configure(channel);
-            final boolean connected = channel.connect(options.target());
-            final Connection c = new Connection(loop, channel, handler, TcpTransport.INSTANCE);
+            final boolean connected = channel.connect(options.target().socketAddress());
+            final Connection c = new Connection(loop, channel, handler,
+                TetherClient.clientTransport(options.target()));
             loop.execute(() -> {
                 try {
                     c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);

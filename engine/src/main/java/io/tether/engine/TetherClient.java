@@ -5,9 +5,9 @@ import io.tether.codec.GoodbyeCode;
 import io.tether.codec.proto.Push;
 import io.tether.codec.proto.Response;
 import io.tether.codec.proto.Welcome;
+import io.tether.engine.config.ListenAddress;
 import io.tether.telemetry.Counters;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -147,14 +147,24 @@ public final class TetherClient implements AutoCloseable {
             return this;
         }
 
-        /** Connects, says Hello and waits for the Welcome. */
+        /** Connects over raw TCP, says Hello and waits for the Welcome. */
         public TetherClient connect(InetSocketAddress address) throws IOException {
+            return connect(address, TcpTransport.INSTANCE);
+        }
+
+        /** Connects to {@code tcp://HOST:PORT} or {@code ws://HOST:PORT/PATH}, says Hello, waits for the Welcome. */
+        public TetherClient connect(String url) throws IOException {
+            final ListenAddress target = ListenAddress.parse(url);
+            return connect(target.socketAddress(), clientTransport(target));
+        }
+
+        private TetherClient connect(InetSocketAddress address, Transport transport) throws IOException {
             final EventLoop loop = sharedLoops().next();
             final ClientProtocol protocol = new ClientProtocol(clientId, metadata, onPush);
             final SocketChannel channel = SocketChannel.open();
             Listener.configure(channel);
             final boolean connected = channel.connect(address);
-            final Connection c = new Connection(loop, channel, protocol, TcpTransport.INSTANCE);
+            final Connection c = new Connection(loop, channel, protocol, transport);
             loop.execute(() -> {
                 try {
                     c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
@@ -180,7 +190,14 @@ public final class TetherClient implements AutoCloseable {
         }
     }
 
-    static void unchecked(IOException e) {
-        throw new UncheckedIOException(e);
+    /** The client side of a listen address's transport. */
+    static Transport clientTransport(ListenAddress target) {
+        if (target.scheme().equals(ListenAddress.WS)) {
+            return WebSocketTransport.client(target.host() + ":" + target.port(), target.path(), 64 << 20);
+        }
+        if (!target.scheme().equals(ListenAddress.TCP)) {
+            throw new IllegalArgumentException("a client connects to tcp:// or ws://, not " + target.scheme());
+        }
+        return TcpTransport.INSTANCE;
     }
 }

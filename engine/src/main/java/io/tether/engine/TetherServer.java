@@ -2,6 +2,7 @@ package io.tether.engine;
 
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
+import io.tether.codec.ws.UpgradePolicy;
 import io.tether.engine.config.Dispatch;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.TetherConfig;
@@ -49,6 +50,8 @@ public final class TetherServer implements AutoCloseable {
     private final LoopGroup loops;
     private final List<Listener> listeners = new ArrayList<>();
     private final ServerProtocol protocol = new ServerProtocol(this);
+    private final FrameHandler rawProtocol = new RawWebSocketProtocol(this);
+    private final Map<String, WebSocketHandler> webSocketHandlers;
     private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
     private final ThreadFactory virtualThreads = Thread.ofVirtual().name("tether-handler-", 0).factory();
     private final AtomicLong inflight = new AtomicLong();
@@ -59,7 +62,9 @@ public final class TetherServer implements AutoCloseable {
     private volatile boolean acceptingRequests = true;
     private volatile boolean closed;
 
-    private TetherServer(TetherConfig config, Map<String, Registration> handlers, Counters counters) {
+    private TetherServer(TetherConfig config, Map<String, Registration> handlers,
+                         Map<String, WebSocketHandler> webSocketHandlers, Counters counters) {
+        this.webSocketHandlers = Map.copyOf(webSocketHandlers);
         this.config = config;
         this.limits = limitsOf(config);
         this.handlers = Map.copyOf(handlers);
@@ -93,6 +98,14 @@ public final class TetherServer implements AutoCloseable {
         if (failure[0] != null) {
             throw failure[0];
         }
+        final Heartbeats heartbeats = new Heartbeats(this);
+        for (int i = 0; i < loops.size(); i++) {
+            heartbeats.start(loops.get(i));
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /** The addresses actually bound, in the order of {@code --listen} (useful with port 0). */
@@ -117,12 +130,20 @@ public final class TetherServer implements AutoCloseable {
      * The channel may be blocking or not; it must be connected.
      */
     public void adopt(SocketChannel channel) {
+        adopt(channel, null);
+    }
+
+    /**
+     * Takes over a connection as if it had been accepted on {@code listen}: a {@code ws://} address makes tether
+     * expect the WebSocket upgrade first. {@code null} means raw TCP.
+     */
+    public void adopt(SocketChannel channel, ListenAddress listen) {
         final EventLoop loop = loops.next();
         final Runnable register = () -> {
             try {
                 Listener.configure(channel);
                 Listener.countAccepted(loop);
-                new Connection(loop, channel, protocol, TcpTransport.INSTANCE).open(SelectionKey.OP_READ);
+                newConnection(loop, channel, listen).open(SelectionKey.OP_READ);
             } catch (IOException e) {
                 LOG.debug("could not register an accepted connection", e);
                 try {
@@ -155,6 +176,19 @@ public final class TetherServer implements AutoCloseable {
 
     public PushResult push(String sessionId, String topic, byte[] payload) {
         return push(sessionId, topic, ByteString.copyFrom(payload));
+    }
+
+    private Connection newConnection(EventLoop loop, SocketChannel channel, ListenAddress listen) {
+        if (listen == null || !listen.isWebSocket()) {
+            return new Connection(loop, channel, protocol, TcpTransport.INSTANCE);
+        }
+        final WebSocketHandler raw = webSocketHandlers.get(listen.path());
+        final boolean echo = listen.scheme().equals(ListenAddress.WS_ECHO);
+        final WebSocketHandler handler = echo ? WebSocketHandler.ECHO : raw;
+        final UpgradePolicy policy = UpgradePolicy.forPath(listen.path());
+        final WebSocketTransport transport = WebSocketTransport.server(
+            handler == null ? policy : policy.withSubprotocols(), handler, config.maxFrameSize());
+        return new Connection(loop, channel, handler == null ? protocol : rawProtocol, transport);
     }
 
     // ---- called by the protocol
@@ -200,7 +234,7 @@ public final class TetherServer implements AutoCloseable {
 
     private static ConnectionLimits limitsOf(TetherConfig c) {
         return new ConnectionLimits(c.maxFrameSize(), c.writeHighWatermark(), c.writeLowWatermark(),
-            c.slowConsumerTimeout().toMillis());
+            c.slowConsumerTimeout().toMillis(), c.handshakeTimeout().toMillis());
     }
 
     // ---- shutdown
@@ -286,6 +320,7 @@ public final class TetherServer implements AutoCloseable {
     public static final class Builder {
         private TetherConfig config;
         private final Map<String, Registration> handlers = new HashMap<>();
+        private final Map<String, WebSocketHandler> webSocketHandlers = new HashMap<>();
         private boolean builtins = true;
         private Counters counters;
 
@@ -309,6 +344,15 @@ public final class TetherServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves plain WebSocket messages on the {@code ws://} listeners whose path is {@code path}, instead of
+         * tether frames: for embedders' own protocols.
+         */
+        public Builder onWebSocket(String path, WebSocketHandler handler) {
+            webSocketHandlers.put(path, handler);
+            return this;
+        }
+
         /** Leaves out the built-in methods ({@code echo}, {@code send}). */
         public Builder withoutBuiltins() {
             builtins = false;
@@ -328,7 +372,8 @@ public final class TetherServer implements AutoCloseable {
                 BuiltinMethods.all().forEach((name, h) -> all.put(name, new Registration(h, inline)));
             }
             all.putAll(handlers);
-            final TetherServer server = new TetherServer(c, all, counters != null ? counters : new Counters());
+            final TetherServer server = new TetherServer(c, all, webSocketHandlers,
+                counters != null ? counters : new Counters());
             try {
                 server.bind();
             } catch (IOException e) {

@@ -30,6 +30,15 @@ abstract class Transport {
         Frames.writePing(c, nonce);
     }
 
+    /** The socket is connected (accepted, adopted, or a client's connect finished). */
+    void onConnected(Connection c) {
+        c.handler().onOpen(c);
+    }
+
+    /** The connection is closed. */
+    void onClosed(int code, String reason) {
+    }
+
     /** Whether the connection speaks tether frames yet (a WebSocket one only after its upgrade). */
     boolean established(Connection c) {
         return true;
@@ -112,6 +121,7 @@ abstract class Transport {
         }
         if (n > 0) {
             c.loop().counters().add(Metric.BYTES_IN, n);
+            c.lastInboundMs = EventLoop.nowMs();
         }
         return n;
     }

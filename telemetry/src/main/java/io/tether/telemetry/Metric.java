@@ -13,7 +13,9 @@ public enum Metric {
     PUSHES("pushes sent"),
     HANDLER_ERRORS("handlers that threw"),
     PROTOCOL_ERRORS("connections closed for a protocol violation"),
-    HANDSHAKE_TIMEOUTS("connections closed for no Hello in time"),
+    HANDSHAKE_TIMEOUTS("connections closed for no Hello (or WebSocket upgrade) in time"),
+    HEARTBEAT_TIMEOUTS("connections closed after missing heartbeats"),
+    PINGS("heartbeat pings sent"),
     SLOW_CONSUMERS("connections closed as slow consumers"),
     UNDELIVERED("frames for connections that had closed");
 

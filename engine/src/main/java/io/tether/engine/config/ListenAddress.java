@@ -6,27 +6,38 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 
 /**
- * One {@code --listen} value: {@code tcp://HOST:PORT}. Port 0 asks the OS for an ephemeral port.
+ * One {@code --listen} value: {@code tcp://HOST:PORT} (tether frames, varint32-delimited),
+ * {@code ws://HOST:PORT/PATH} (tether frames in WebSocket binary messages) or {@code ws+echo://HOST:PORT/PATH}
+ * (plain WebSocket, every message echoed). Port 0 asks the OS for an ephemeral port.
  */
 public record ListenAddress(String scheme, String host, int port, String path) {
     public static final String TCP = "tcp";
+    public static final String WS = "ws";
+    public static final String WS_ECHO = "ws+echo";
+    private static final java.util.Set<String> SCHEMES = java.util.Set.of(TCP, WS, WS_ECHO);
 
     public static ListenAddress parse(String text) {
         final URI uri;
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a listen address (tcp://HOST:PORT)");
+            throw new IllegalArgumentException("'" + text + "' is not a listen address (tcp://HOST:PORT or "
+                + "ws://HOST:PORT/PATH)");
         }
         final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals(TCP)) {
-            throw new IllegalArgumentException("'" + text + "': unsupported scheme '" + scheme + "' (supported: tcp)");
+        if (!SCHEMES.contains(scheme)) {
+            throw new IllegalArgumentException("'" + text + "': unsupported scheme '" + scheme
+                + "' (supported: tcp, ws, ws+echo)");
         }
         if (uri.getHost() == null || uri.getPort() < 0) {
             throw new IllegalArgumentException("'" + text + "' needs a host and a port, as in tcp://0.0.0.0:7000");
         }
         final String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
         return new ListenAddress(scheme, uri.getHost(), uri.getPort(), path);
+    }
+
+    public boolean isWebSocket() {
+        return scheme.startsWith(WS);
     }
 
     public InetSocketAddress socketAddress() {

@@ -1,0 +1,242 @@
+package io.tether.engine;
+
+import io.tether.codec.GoodbyeCode;
+import io.tether.codec.ws.ClientHandshake;
+import io.tether.codec.ws.ClientUpgradeResult;
+import io.tether.codec.ws.ClosePayload;
+import io.tether.codec.ws.ServerHandshake;
+import io.tether.codec.ws.TextPolicy;
+import io.tether.codec.ws.UpgradeAccepted;
+import io.tether.codec.ws.UpgradePolicy;
+import io.tether.codec.ws.UpgradeRejected;
+import io.tether.codec.ws.WebSocketCloseCode;
+import io.tether.codec.ws.WebSocketFrameDecoder;
+import io.tether.codec.ws.WebSocketFrameDescriptor;
+import io.tether.codec.ws.WebSocketFrameListener;
+import io.tether.codec.ws.WebSocketRole;
+import io.tether.telemetry.Metric;
+import java.nio.ByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * WebSocket (RFC 6455) on one connection: the opening handshake, then frames. In tether mode each binary message
+ * carries one tether {@code Frame} and text is refused with 1003; with a {@link WebSocketHandler} the messages go
+ * to it as they are. One instance per connection (it holds the handshake, then the frame decoder).
+ */
+final class WebSocketTransport extends Transport implements WebSocketFrameListener {
+    private final WebSocketRole role;
+    private final WebSocketHandler rawHandler;
+    private final int maxMessageSize;
+    private Connection connection;
+    private ServerHandshake serverHandshake;
+    private ClientHandshake clientHandshake;
+    private WebSocketFrameDecoder decoder;
+    private WebSocketChannel channel;
+
+    private WebSocketTransport(WebSocketRole role, WebSocketHandler rawHandler, int maxMessageSize) {
+        this.role = role;
+        this.rawHandler = rawHandler;
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /** A server connection; {@code rawHandler} null for tether frames. */
+    static WebSocketTransport server(UpgradePolicy policy, WebSocketHandler rawHandler, int maxMessageSize) {
+        final WebSocketTransport t = new WebSocketTransport(WebSocketRole.SERVER, rawHandler, maxMessageSize);
+        t.serverHandshake = new ServerHandshake(policy);
+        return t;
+    }
+
+    /** A client connection speaking tether frames. */
+    static WebSocketTransport client(String host, String path, int maxMessageSize) {
+        final WebSocketTransport t = new WebSocketTransport(WebSocketRole.CLIENT, null, maxMessageSize);
+        t.clientHandshake = ClientHandshake.forTether(host, path);
+        return t;
+    }
+
+    @Override
+    Framing framing() {
+        return role == WebSocketRole.SERVER ? WebSocketFraming.SERVER_BINARY : WebSocketFraming.CLIENT_BINARY;
+    }
+
+    @Override
+    boolean established(Connection c) {
+        return decoder != null;
+    }
+
+    @Override
+    void onConnected(Connection c) {
+        connection = c;
+        if (role == WebSocketRole.CLIENT) {
+            Frames.writeRaw(c, clientHandshake.request());
+        } else if (rawHandler == null) {
+            c.handler().onOpen(c); // tether mode: the Hello deadline covers the upgrade too
+        } else {
+            final long timeoutMs = c.handler().limits().handshakeTimeoutMs();
+            c.loop().schedule(timeoutMs, () -> {
+                if (decoder == null && !c.isClosing()) {
+                    c.loop().counters().increment(Metric.HANDSHAKE_TIMEOUTS);
+                    c.closeWithGoodbye(GoodbyeCode.HANDSHAKE_TIMEOUT, "upgrade not complete in time");
+                }
+            });
+        }
+    }
+
+    @Override
+    int deliver(Connection c, ByteBuffer buffer, UnsafeBuffer view, int maxFrameSize) {
+        if (decoder == null && !upgrade(c, buffer)) {
+            return c.isClosing() ? -1 : buffer.limit();
+        }
+        decoder.decode(buffer);
+        return c.isClosing() ? -1 : buffer.position();
+    }
+
+    /** Feeds the handshake; true once upgraded (the rest of the buffer is frames). */
+    private boolean upgrade(Connection c, ByteBuffer buffer) {
+        if (role == WebSocketRole.CLIENT) {
+            if (!clientHandshake.decode(buffer)) {
+                return false;
+            }
+            if (clientHandshake.result() instanceof ClientUpgradeResult.Failed failed) {
+                c.closeNow(new java.io.IOException("WebSocket upgrade refused: " + failed.status() + " "
+                    + failed.reason()));
+                return false;
+            }
+            clientHandshake = null;
+            startFrames(c, TextPolicy.REFUSE);
+            c.handler().onOpen(c);
+            return true;
+        }
+        if (!serverHandshake.decode(buffer)) {
+            return false;
+        }
+        final var result = serverHandshake.result();
+        serverHandshake = null;
+        Frames.writeRaw(c, result.response());
+        if (result instanceof UpgradeRejected rejected) {
+            c.loop().counters().increment(Metric.PROTOCOL_ERRORS);
+            c.closeWithGoodbye(GoodbyeCode.PROTOCOL_ERROR, rejected.reason());
+            return false;
+        }
+        assert result instanceof UpgradeAccepted;
+        startFrames(c, rawHandler == null ? TextPolicy.REFUSE : TextPolicy.VALIDATE);
+        if (rawHandler != null) {
+            channel = new WebSocketChannel(c);
+            rawHandler.onOpen(channel);
+        }
+        return true;
+    }
+
+    private void startFrames(Connection c, TextPolicy textPolicy) {
+        decoder = new WebSocketFrameDecoder(role, maxMessageSize, textPolicy, this);
+    }
+
+    @Override
+    int pendingFrameLength(Connection c, UnsafeBuffer view, int from, int end, int maxFrameSize) {
+        return decoder == null ? 0 : decoder.pendingFrameLength();
+    }
+
+    @Override
+    void onReadableWhileClosing(Connection c) {
+        // Our close frame is out: read until the peer's close frame answers it, then close the TCP connection.
+        if (decoder == null || decoder.state() != WebSocketFrameDecoder.State.OPEN) {
+            super.onReadableWhileClosing(c);
+            return;
+        }
+        final ByteBuffer scratch = c.loop().scratch();
+        scratch.clear();
+        if (read(c, scratch) > 0) {
+            scratch.flip();
+            decoder.decode(scratch);
+            if (decoder.state() != WebSocketFrameDecoder.State.OPEN) {
+                c.closeNow(null);
+            }
+        }
+    }
+
+    @Override
+    void writeGoodbye(Connection c, int code, String reason) {
+        if (rawHandler == null && role == WebSocketRole.SERVER) {
+            Frames.writeGoodbye(c, code, reason);
+        }
+        writeClose(c, closeCodeFor(code), reason);
+    }
+
+    @Override
+    void writePing(Connection c, long nonce) {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+        payload.putLong(0, nonce);
+        Frames.writeWebSocket(c, WebSocketFrameDescriptor.OPCODE_PING, payload, 0, 8);
+    }
+
+    private static void writeClose(Connection c, int code, String reason) {
+        final ByteBuffer payload = ByteBuffer.allocate(ClosePayload.length(reason));
+        ClosePayload.write(payload, code, reason);
+        Frames.writeWebSocket(c, WebSocketFrameDescriptor.OPCODE_CLOSE, new UnsafeBuffer(payload), 0,
+            payload.limit());
+    }
+
+    /** Goodbye codes are close codes already, except a heartbeat timeout, which WebSocket calls going away. */
+    static int closeCodeFor(int goodbyeCode) {
+        if (goodbyeCode == GoodbyeCode.HEARTBEAT_TIMEOUT) {
+            return WebSocketCloseCode.GOING_AWAY;
+        }
+        return WebSocketCloseCode.isValidOnWire(goodbyeCode) ? goodbyeCode : WebSocketCloseCode.INTERNAL_ERROR;
+    }
+
+    // ---- frames from the decoder (on the loop, during decode)
+
+    @Override
+    public void onBinary(ByteBuffer payload) {
+        if (rawHandler != null) {
+            rawHandler.onMessage(channel, false, payload);
+        } else {
+            onFrameBytes(connection, payload);
+        }
+    }
+
+    @Override
+    public void onText(ByteBuffer utf8) {
+        rawHandler.onMessage(channel, true, utf8); // tether mode refuses text in the decoder (1003)
+    }
+
+    @Override
+    public void onPing(ByteBuffer payload) {
+        Frames.writeWebSocket(connection, WebSocketFrameDescriptor.OPCODE_PONG, new UnsafeBuffer(payload),
+            payload.position(), payload.remaining());
+    }
+
+    @Override
+    public void onPong(ByteBuffer payload) {
+        // Inbound traffic already counts as alive.
+    }
+
+    @Override
+    public void onClose(int code, String reason) {
+        if (connection.isClosing()) {
+            connection.closeNow(null); // the answer to our close
+            return;
+        }
+        // Echo the peer's code (none for 1005, which must not go on the wire) and close once it is sent.
+        if (code == WebSocketCloseCode.NO_STATUS) {
+            Frames.writeWebSocket(connection, WebSocketFrameDescriptor.OPCODE_CLOSE, new UnsafeBuffer(new byte[0]), 0,
+                0);
+        } else {
+            writeClose(connection, code, "");
+        }
+        connection.startClose(code, reason.isEmpty() ? "closed by the peer" : reason);
+    }
+
+    @Override
+    public void onError(int closeCode, String reason) {
+        connection.loop().counters().increment(Metric.PROTOCOL_ERRORS);
+        writeClose(connection, closeCode, reason);
+        connection.startClose(closeCode, reason);
+    }
+
+    @Override
+    void onClosed(int code, String reason) {
+        if (rawHandler != null && channel != null) {
+            rawHandler.onClose(channel, code, reason);
+        }
+    }
+}
