@@ -1,5 +1,6 @@
 # Sourced by tether's scripts. Finds a JDK 21 or newer and exports JAVA_HOME for it.
-# Order: $JAVA_HOME if it is new enough, then the newest JDK under /usr/lib/jvm, then `java` on PATH.
+# Order: $JAVA_HOME if it is new enough, then the newest JDK under /usr/lib/jvm (or the directories in
+# $TETHER_JVM_DIRS, space-separated), then the `javac` on PATH.
 # Prints what it rejected and returns 1 when there is none.
 
 tether_jdk_feature() { # JAVA_HOME -> feature version (17, 21, 25, ...) or nothing
@@ -17,7 +18,10 @@ tether_jdk_feature() { # JAVA_HOME -> feature version (17, 21, 25, ...) or nothi
 tether_find_jdk() {
   local min=21 candidates=() c v best="" best_v=0 rejected=()
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-  for c in /usr/lib/jvm/*; do [ -d "$c" ] && [ ! -L "$c" ] && candidates+=("$c"); done
+  local dir
+  for dir in ${TETHER_JVM_DIRS:-/usr/lib/jvm}; do
+    for c in "$dir"/*; do [ -d "$c" ] && [ ! -L "$c" ] && candidates+=("$c"); done
+  done
   if command -v javac >/dev/null 2>&1; then
     candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
   fi

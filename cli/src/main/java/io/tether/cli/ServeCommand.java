@@ -76,6 +76,11 @@ final class ServeCommand implements Callable<Integer> {
             e.problems().forEach(p -> System.err.println("  --" + p));
             return 2;
         }
+        // Before anything is announced, so a SIGTERM right after startup still shuts down gracefully.
+        final CountDownLatch stop = new CountDownLatch(1);
+        final sun.misc.SignalHandler onSignal = sig -> stop.countDown();
+        Signal.handle(new Signal("TERM"), onSignal);
+        Signal.handle(new Signal("INT"), onSignal);
         final Counters counters = new Counters();
         final TetherServer server;
         try {
@@ -93,10 +98,6 @@ final class ServeCommand implements Callable<Integer> {
         System.out.printf("tether serving %s (%d io threads, %s dispatch)%n", serving,
             config.effectiveIoThreads(), config.dispatch().name().toLowerCase(java.util.Locale.ROOT));
         System.out.flush();
-        final CountDownLatch stop = new CountDownLatch(1);
-        final sun.misc.SignalHandler onSignal = sig -> stop.countDown();
-        Signal.handle(new Signal("TERM"), onSignal);
-        Signal.handle(new Signal("INT"), onSignal);
         final StatsLine stats = new StatsLine(counters, server::sessionCount);
         final Duration interval = config.statsInterval();
         try {

@@ -57,20 +57,23 @@ public final class ConfigBinder {
                 args[i] = convert(s.component().getGenericType(), raw);
             } catch (IllegalArgumentException | ArithmeticException e) {
                 problems.add(s.name() + ": " + e.getMessage());
+                // Stand in the default, so the rest can still be validated and reported in the same pass.
+                args[i] = convert(s.component().getGenericType(), defaults(s));
             }
         }
         for (String unknown : remaining.keySet()) {
             problems.add("unknown setting '" + unknown + "'");
         }
+        final TetherConfig config = construct(args);
+        problems.addAll(config.problems());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        final TetherConfig config = construct(args);
-        final List<String> invalid = config.problems();
-        if (!invalid.isEmpty()) {
-            throw new ConfigException(invalid);
-        }
         return config;
+    }
+
+    private static List<String> defaults(SettingInfo s) {
+        return s.setting().defaultValue().isEmpty() ? List.of() : List.of(s.setting().defaultValue());
     }
 
     /** A copy of {@code base} with some settings replaced, validated the same way. */
