@@ -99,13 +99,26 @@ public final class ProtoWire {
         return n + utf8Length;
     }
 
-    /** Copies a ByteString without allocating when the buffer is heap-backed (the hot path). */
+    /**
+     * Copies a ByteString without allocating when the buffer is heap-backed (the hot path).
+     * <p>
+     * The range is checked against the buffer's own capacity first: the copy goes to the array or ByteBuffer behind
+     * the buffer, which is larger than a buffer wrapped at an offset, and a copy past the end would otherwise
+     * overwrite whatever lies next to it (the next record of a ring) instead of failing.
+     */
     public static void putBytes(MutableDirectBuffer buffer, int index, ByteString value) {
+        final int length = value.size();
+        buffer.boundsCheck(index, length);
         final byte[] array = buffer.byteArray();
         if (array != null) {
             value.copyTo(array, buffer.wrapAdjustment() + index);
-        } else {
+        } else if (buffer.byteBuffer() != null) {
             value.copyTo(buffer.byteBuffer().duplicate().clear().position(buffer.wrapAdjustment() + index));
+        } else {
+            // A buffer wrapped around a raw address has neither an array nor a ByteBuffer to copy into.
+            for (int i = 0; i < length; i++) {
+                buffer.putByte(index + i, value.byteAt(i));
+            }
         }
     }
 
