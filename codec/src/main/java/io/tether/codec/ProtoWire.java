@@ -102,12 +102,13 @@ public final class ProtoWire {
     /**
      * Copies a ByteString without allocating when the buffer is heap-backed (the hot path).
      * <p>
-     * The range is checked against the buffer's own capacity first: the copy goes to the array or ByteBuffer behind
-     * the buffer, which is larger than a buffer wrapped at an offset, and a copy past the end would otherwise
-     * overwrite whatever lies next to it (the next record of a ring) instead of failing.
+     * The copy goes to the array or ByteBuffer behind the buffer, past Agrona's own checks, so the range is checked
+     * here first: an expandable buffer grows to take it, any other refuses it. Unchecked, a copy past the end of a
+     * buffer wrapped at an offset would overwrite whatever lies next to it (the next record of a ring).
      */
     public static void putBytes(MutableDirectBuffer buffer, int index, ByteString value) {
         final int length = value.size();
+        buffer.checkLimit(index + length);
         buffer.boundsCheck(index, length);
         final byte[] array = buffer.byteArray();
         if (array != null) {

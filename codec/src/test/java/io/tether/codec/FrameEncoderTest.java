@@ -11,9 +11,12 @@ import io.tether.codec.FrameValues.RequestValues;
 import io.tether.codec.FrameValues.ResponseValues;
 import io.tether.codec.FrameValues.WelcomeValues;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
 
 import static io.tether.codec.WireSamples.MAPS;
@@ -163,10 +166,25 @@ class FrameEncoderTest {
         }
     }
 
+    @Test
+    void shouldGrowAnExpandableBufferToTakeTheFrame() {
+        final Random random = new Random(0x7E7E_0002L);
+        for (int i = 0; i < 100; i++) {
+            final FrameValues values = WireSamples.frame(random);
+            final byte[] expected = values.generated().toByteArray();
+            for (MutableDirectBuffer buffer : expandableBuffers()) {
+                assertThat(values.encode(buffer, 7)).isEqualTo(expected.length);
+                assertThat(TestBuffer.bytes(buffer, 7, expected.length)).as("%s", values).isEqualTo(expected);
+            }
+        }
+    }
+
+    private static List<MutableDirectBuffer> expandableBuffers() {
+        return List.of(new ExpandableArrayBuffer(1), new ExpandableDirectByteBuffer(1));
+    }
+
     private static String hex(FrameValues values) {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[values.encodedLength()]);
-        values.encode(buffer, 0);
-        return HexFormat.of().formatHex(buffer.byteArray());
+        return HexFormat.of().formatHex(values.encoded());
     }
 
     static void assertMatchesGenerated(FrameValues values) {

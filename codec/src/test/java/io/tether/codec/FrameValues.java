@@ -14,6 +14,7 @@ import io.tether.codec.proto.Welcome;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -36,6 +37,13 @@ sealed interface FrameValues {
      * (what both protobuf and {@code String.getBytes(UTF_8)} write for it).
      */
     FrameValues asReceived();
+
+    /** The bytes {@link #encode} writes, in an array of exactly that size. */
+    default byte[] encoded() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[encodedLength()]);
+        encode(buffer, 0);
+        return buffer.byteArray();
+    }
 
     static String received(String s) {
         return new String(s.getBytes(UTF_8), UTF_8);

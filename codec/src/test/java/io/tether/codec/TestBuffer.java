@@ -3,6 +3,7 @@ package io.tether.codec;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -52,6 +53,10 @@ record TestBuffer(UnsafeBuffer buffer, ByteBuffer memory) {
     }
 
     byte[] bytes(int index, int length) {
+        return bytes(buffer, index, length);
+    }
+
+    static byte[] bytes(DirectBuffer buffer, int index, int length) {
         final byte[] out = new byte[length];
         buffer.getBytes(index, out);
         return out;

@@ -21,7 +21,8 @@ final class WireSamples {
 
     static final String[] STRINGS = {
         "", "a", "echo", "\u00E9", "\u20AC", "\u65E5\u672C\u8A9E", "\uD83D\uDE00", "a\uD83D\uDE00b",
-        "\uD83D", "\uDE00", "\uDE00\uD83D", "x\uD83Dy", "\uD83D\uD83D\uDE00", "\u0000", "\u007F\u0080\u07FF\u0800\uFFFF",
+        "\uD83D", "\uDE00", "\uDE00\uD83D", "x\uD83Dy", "\uD83D\uD83D\uDE00", "\u0000",
+        "\u007F\u0080\u07FF\u0800\uFFFF",
         "x".repeat(127), "x".repeat(128), "\u00E9".repeat(64), "\uD83D\uDE00".repeat(5_000),
     };
 
@@ -76,7 +77,8 @@ final class WireSamples {
     }
 
     static long uint64(Random random) {
-        return random.nextInt(3) == 0 ? UINT64[random.nextInt(UINT64.length)] : random.nextLong() >>> random.nextInt(64);
+        return random.nextInt(3) == 0 ? UINT64[random.nextInt(UINT64.length)]
+            : random.nextLong() >>> random.nextInt(64);
     }
 
     static int uint32(Random random) {
