@@ -70,6 +70,9 @@ final class TcpFrameReader {
             } else if (result == TcpFraming.TOO_LARGE) {
                 refusal = Refusal.TOO_LARGE;
             } else {
+                if (TcpFraming.bodyLength(result) > maxFrameSize) {
+                    throw new AssertionError("a body of " + TcpFraming.bodyLength(result) + " bytes passed the limit");
+                }
                 final int bodyOffset = position + TcpFraming.headerLength(result);
                 position = bodyOffset + TcpFraming.bodyLength(result);
                 decode(bodyOffset, TcpFraming.bodyLength(result));
