@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Parses one {@code Frame} message (the body of a TCP frame, or a WebSocket binary message) straight from the
- * receive buffer: no intermediate {@code byte[]} for the envelope. {@code bytes} fields are copied out, because
- * the receive buffer is reused for the next read.
+ * Parses one {@code Frame} message (the body of a TCP frame, or a WebSocket binary message) from the receive buffer.
+ * {@code bytes} fields are copied out, because the receive buffer is reused for the next read.
+ * <p>
+ * From a heap buffer the envelope is parsed in place, with no intermediate {@code byte[]}. From a direct buffer
+ * protobuf-java 4.x first copies the whole body into a new {@code byte[]}: it no longer has a decoder over direct
+ * memory. A receive path that wants no per-frame garbage beyond the message objects hands this class heap memory.
  */
 public final class FrameDecoder {
     private FrameDecoder() {

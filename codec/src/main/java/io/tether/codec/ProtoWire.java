@@ -106,8 +106,15 @@ public final class ProtoWire {
     /**
      * Copies a ByteString into the buffer. Into off-heap memory it goes through {@link ByteOutput#writeLazy}, which
      * protobuf calls with the string's own backing array, so nothing is copied twice.
+     * <p>
+     * The heap copy goes to the array behind the buffer, past Agrona's own checks, so the range is checked here
+     * first: an expandable buffer grows to take it, any other refuses it. Unchecked, a copy past the end of a
+     * buffer wrapped at an offset would overwrite whatever lies next to it (the next record of a ring).
      */
     public static void putBytes(MutableDirectBuffer buffer, int index, ByteString value) {
+        final int length = value.size();
+        buffer.checkLimit(index + length);
+        buffer.boundsCheck(index, length);
         final byte[] array = buffer.byteArray();
         if (array != null) {
             value.copyTo(array, buffer.wrapAdjustment() + index);
