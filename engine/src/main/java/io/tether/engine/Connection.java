@@ -57,7 +57,6 @@ final class Connection {
     private boolean closing;
     private int readPaused;
     private long overHighSinceMs;
-    private long slowConsumerTimer = -1;
     /** Outbound chunks, oldest first; each in write mode, its read position in {@code readPositions}. */
     private ByteBuffer[] chunks;
     private int[] readPositions;
@@ -201,23 +200,34 @@ final class Connection {
         if (pendingBytes > limits.highWatermark() && overHighSinceMs == 0 && !closed) {
             overHighSinceMs = EventLoop.nowMs();
             pauseRead(READ_PAUSED_BY_OUTBOUND);
-            slowConsumerTimer = loop.schedule(limits.slowConsumerTimeoutMs(), this::checkSlowConsumer);
+            loop.slowConsumerDeadlines.add(this, overHighSinceMs + limits.slowConsumerTimeoutMs());
         }
     }
 
-    private void checkSlowConsumer() {
-        slowConsumerTimer = -1;
-        if (closed || overHighSinceMs == 0) {
+    void checkSlowConsumer() {
+        if (closing || overHighSinceMs == 0) {
             return;
         }
-        final long over = EventLoop.nowMs() - overHighSinceMs;
+        final long now = EventLoop.nowMs();
+        final long over = now - overHighSinceMs;
         final long timeout = handler.limits().slowConsumerTimeoutMs();
         if (over >= timeout) {
             loop.counters().increment(Metric.SLOW_CONSUMERS);
             closeWithGoodbye(GoodbyeCode.SLOW_CONSUMER, "slow consumer: " + pendingBytes
                 + " bytes unread for " + over + " ms");
         } else {
-            slowConsumerTimer = loop.schedule(timeout - over, this::checkSlowConsumer);
+            loop.slowConsumerDeadlines.add(this, overHighSinceMs + timeout);
+        }
+    }
+
+    /** Starts the clock on the Hello (and, on WebSocket, the upgrade). Server connections only. */
+    void armHandshakeDeadline() {
+        loop.handshakeDeadlines.add(this, EventLoop.nowMs() + handler.limits().handshakeTimeoutMs());
+    }
+
+    void onHandshakeDeadline() {
+        if (!closing) {
+            transport.onHandshakeDeadline(this);
         }
     }
 
@@ -409,7 +419,7 @@ final class Connection {
         readPaused = 0;
         setInterest(SelectionKey.OP_READ, true);
         inboundTail = null;
-        loop.schedule(LINGER_MS, () -> closeNow(null));
+        loop.lingerDeadlines.add(this, EventLoop.nowMs() + LINGER_MS);
         flush();
         if (chunkCount == 0 && !closed) {
             shutdownOutputAndLinger();
@@ -443,9 +453,6 @@ final class Connection {
             channel.close();
         } catch (IOException e) {
             LOG.debug("close failed", e);
-        }
-        if (slowConsumerTimer >= 0) {
-            loop.cancelTimer(slowConsumerTimer);
         }
         for (int i = 0; i < chunkCount; i++) {
             loop.pool().release(chunks[i]);

@@ -33,6 +33,7 @@ public final class EventLoop implements Runnable {
     static final int SCRATCH_SIZE = 64 * 1024;
     private static final int RING_CAPACITY = 1 << 21;
     private static final long TICK_MS = 8;
+    private static final int MAX_DIRTY = 128;
 
     private final String name;
     private final Selector selector;
@@ -47,6 +48,9 @@ public final class EventLoop implements Runnable {
     private final UnsafeBuffer writeView = new UnsafeBuffer(0, 0);
     private final BufferPool pool = new BufferPool(256);
     private final ArrayList<Connection> dirty = new ArrayList<>();
+    final ExpiryQueue handshakeDeadlines = new ExpiryQueue(Connection::onHandshakeDeadline);
+    final ExpiryQueue lingerDeadlines = new ExpiryQueue(c -> c.closeNow(null));
+    final ExpiryQueue slowConsumerDeadlines = new ExpiryQueue(Connection::checkSlowConsumer);
     private final CounterSet counters;
     private final SecureRandom random = new SecureRandom();
     private final Consumer<SelectionKey> onSelected = this::onSelected;
@@ -135,7 +139,10 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    /** Schedules {@code task} on this loop after {@code delayMs}; returns an id for {@link #cancelTimer}. */
+    /**
+     * Schedules a per-loop task (a periodic sweep, say) after {@code delayMs}; returns an id for
+     * {@link #cancelTimer}. Per-connection deadlines go to an {@link ExpiryQueue} instead.
+     */
     long schedule(long delayMs, Runnable task) {
         assert inLoop();
         final long id = timers.scheduleTimer(nowMs() + Math.max(delayMs, 1));
@@ -195,6 +202,11 @@ public final class EventLoop implements Runnable {
         if (!c.dirty) {
             c.dirty = true;
             dirty.add(c);
+            if (dirty.size() >= MAX_DIRTY) {
+                // A broadcast or a heartbeat sweep touches many connections in one cycle; flushing as it goes
+                // returns their chunks to the pool instead of holding one per connection until the cycle ends.
+                flushDirty();
+            }
         }
     }
 
@@ -208,7 +220,10 @@ public final class EventLoop implements Runnable {
                 work += runCommands();
                 work += drainRing();
                 work += flushDirty();
-                work += timers.poll(nowMs(), this::onTimer, 1024);
+                final long now = nowMs();
+                work += timers.poll(now, this::onTimer, 1024);
+                work += handshakeDeadlines.expire(now) + lingerDeadlines.expire(now)
+                    + slowConsumerDeadlines.expire(now);
                 select(work > 0);
             }
         } catch (Throwable t) {
@@ -229,8 +244,10 @@ public final class EventLoop implements Runnable {
             selector.selectNow(onSelected);
             return;
         }
-        // The wheel has no "next deadline"; with timers pending, wake once per tick to poll it.
-        selector.select(onSelected, timers.timerCount() > 0 ? TICK_MS : 1000);
+        // The wheel has no "next deadline"; with timers or deadlines pending, wake once per tick to poll them.
+        final boolean pending = timers.timerCount() > 0 || handshakeDeadlines.size() > 0
+            || lingerDeadlines.size() > 0 || slowConsumerDeadlines.size() > 0;
+        selector.select(onSelected, pending ? TICK_MS : 1000);
         awake.set(true);
     }
 

@@ -14,6 +14,10 @@ interface FrameHandler {
     /** One decoded frame. */
     void onFrame(Connection c, Frame frame);
 
+    /** The server's handshake timeout passed for this connection. */
+    default void onHandshakeDeadline(Connection c) {
+    }
+
     /** The frames of one read have all been passed to {@link #onFrame}: hand any batch on now. */
     default void onReadComplete(Connection c) {
     }

@@ -31,16 +31,17 @@ final class ServerProtocol implements FrameHandler {
 
     @Override
     public void onOpen(Connection c) {
-        final ServerSession session = new ServerSession(server, c);
-        c.attachment = session;
-        final long timeoutMs = server.config().handshakeTimeout().toMillis();
-        session.handshakeTimer = c.loop().schedule(timeoutMs, () -> {
-            session.handshakeTimer = -1;
-            if (!session.established() && !c.isClosing()) {
-                c.loop().counters().increment(Metric.HANDSHAKE_TIMEOUTS);
-                c.closeWithGoodbye(GoodbyeCode.HANDSHAKE_TIMEOUT, "no Hello within " + timeoutMs + " ms");
-            }
-        });
+        c.attachment = new ServerSession(server, c);
+    }
+
+    @Override
+    public void onHandshakeDeadline(Connection c) {
+        final ServerSession session = (ServerSession) c.attachment;
+        if (session == null || !session.established()) {
+            c.loop().counters().increment(Metric.HANDSHAKE_TIMEOUTS);
+            c.closeWithGoodbye(GoodbyeCode.HANDSHAKE_TIMEOUT, "no Hello within "
+                + server.config().handshakeTimeout().toMillis() + " ms");
+        }
     }
 
     @Override
@@ -68,8 +69,6 @@ final class ServerProtocol implements FrameHandler {
     }
 
     private void onHello(Connection c, ServerSession session, Hello hello) {
-        c.loop().cancelTimer(session.handshakeTimer);
-        session.handshakeTimer = -1;
         final byte[] id = new byte[16];
         final byte[] token = new byte[16];
         c.loop().random().nextBytes(id);
@@ -124,9 +123,6 @@ final class ServerProtocol implements FrameHandler {
     public void onClosed(Connection c, int code, String reason) {
         final ServerSession session = (ServerSession) c.attachment;
         if (session != null) {
-            if (session.handshakeTimer >= 0) {
-                c.loop().cancelTimer(session.handshakeTimer);
-            }
             if (session.established()) {
                 server.sessionClosed(session);
             }

@@ -41,8 +41,6 @@ final class ServerSession implements Runnable {
     private byte[] resumeToken;
     /** The last push seq used; only the loop advances it. */
     long pushSeq;
-    /** Pending handshake timer, until the Hello. */
-    long handshakeTimer = -1;
     private volatile int worker;
     private volatile ConcurrentLinkedQueue<Request> mailbox;
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();

@@ -143,7 +143,9 @@ public final class TetherServer implements AutoCloseable {
             try {
                 Listener.configure(channel);
                 Listener.countAccepted(loop);
-                newConnection(loop, channel, listen).open(SelectionKey.OP_READ);
+                final Connection c = newConnection(loop, channel, listen);
+                c.open(SelectionKey.OP_READ);
+                c.armHandshakeDeadline();
             } catch (IOException e) {
                 LOG.debug("could not register an accepted connection", e);
                 try {

@@ -35,6 +35,11 @@ abstract class Transport {
         c.handler().onOpen(c);
     }
 
+    /** The handshake deadline passed: the handler decides whether the session got going in time. */
+    void onHandshakeDeadline(Connection c) {
+        c.handler().onHandshakeDeadline(c);
+    }
+
     /** The connection is closed. */
     void onClosed(int code, String reason) {
     }

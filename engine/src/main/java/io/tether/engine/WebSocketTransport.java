@@ -70,14 +70,16 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
             Frames.writeRaw(c, clientHandshake.request());
         } else if (rawHandler == null) {
             c.handler().onOpen(c); // tether mode: the Hello deadline covers the upgrade too
-        } else {
-            final long timeoutMs = c.handler().limits().handshakeTimeoutMs();
-            c.loop().schedule(timeoutMs, () -> {
-                if (decoder == null && !c.isClosing()) {
-                    c.loop().counters().increment(Metric.HANDSHAKE_TIMEOUTS);
-                    c.closeWithGoodbye(GoodbyeCode.HANDSHAKE_TIMEOUT, "upgrade not complete in time");
-                }
-            });
+        }
+    }
+
+    @Override
+    void onHandshakeDeadline(Connection c) {
+        if (decoder == null) {
+            c.loop().counters().increment(Metric.HANDSHAKE_TIMEOUTS);
+            c.closeWithGoodbye(GoodbyeCode.HANDSHAKE_TIMEOUT, "WebSocket upgrade not complete in time");
+        } else if (rawHandler == null) {
+            super.onHandshakeDeadline(c);
         }
     }
 

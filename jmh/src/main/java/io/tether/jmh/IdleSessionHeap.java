@@ -1,28 +1,26 @@
 package io.tether.jmh;
 
-import io.tether.codec.FrameEncoder;
-import io.tether.codec.TcpFraming;
+import io.tether.engine.BenchOptions;
+import io.tether.engine.LoadGenerator;
 import io.tether.engine.TetherServer;
 import io.tether.engine.config.ConfigBinder;
-import java.io.IOException;
+import io.tether.engine.config.ListenAddress;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Heap per idle session, everything counted (the JDK's socket and selection-key objects too): a server in this
- * JVM, N idle sessions from a second JVM (so client objects never count), heap used after a full GC before and
- * after, divided by N.
+ * Heap and CPU per idle session, everything counted (the JDK's socket and selection-key objects too): a server in
+ * this JVM, N idle sessions from a second JVM (tether's load generator with no requests in flight, which answers
+ * heartbeat pings), heap used after full GCs before and after, divided by N; then the server's CPU time over a
+ * quiet period with the given heartbeat interval.
  *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp jmh/target/benchmarks.jar \
- *     io.tether.jmh.IdleSessionHeap 10000
+ *     io.tether.jmh.IdleSessionHeap 10000 tcp 5s 30s
  * </pre>
+ * Arguments: sessions, transport (tcp or ws), heartbeat interval, CPU measuring period.
  */
 public final class IdleSessionHeap {
     private IdleSessionHeap() {
@@ -30,14 +28,20 @@ public final class IdleSessionHeap {
 
     public static void main(String[] args) throws Exception {
         final int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        final String transport = args.length > 1 ? args[1] : "tcp";
+        final String heartbeat = args.length > 2 ? args[2] : "30s";
+        final Duration cpuPeriod = io.tether.engine.config.Values.parseDuration(args.length > 3 ? args[3] : "30s");
+        final String listen = transport.equals("ws") ? "ws://127.0.0.1:0/tether" : "tcp://127.0.0.1:0";
         final TetherServer server = TetherServer.builder().config(ConfigBinder.bind(Map.of(
-            "listen", List.of("tcp://127.0.0.1:0"), "stats-interval", List.of("0")))).start();
-        final InetSocketAddress address = server.boundAddresses().get(0);
+            "listen", List.of(listen), "stats-interval", List.of("0"), "heartbeat-interval", List.of(heartbeat))))
+            .start();
+        final int port = server.boundAddresses().get(0).getPort();
+        final String target = transport.equals("ws") ? "ws://127.0.0.1:" + port + "/tether" : "tcp://127.0.0.1:" + port;
         final long before = settledHeap();
         final Process clients = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", IdleClients.class.getName(),
-            address.getHostString(), Integer.toString(address.getPort()), Integer.toString(sessions))
-            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", IdleClients.class.getName(), target,
+            Integer.toString(sessions), Long.toString(cpuPeriod.toSeconds() + 120))
+            .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         final long deadline = System.nanoTime() + 120_000_000_000L;
         while (server.sessionCount() < sessions) {
             if (System.nanoTime() > deadline || !clients.isAlive()) {
@@ -46,11 +50,21 @@ public final class IdleSessionHeap {
             Thread.sleep(50); // a benchmark harness waiting on another process, not a test
         }
         final long after = settledHeap();
-        System.out.printf("idle sessions: %d%nheap before: %,d B%nheap after:  %,d B%nper session: %.0f B%n",
-            sessions, before, after, (after - before) / (double) sessions);
-        clients.getOutputStream().close();
+        final var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        final long cpuStart = os.getProcessCpuTime();
+        final long wallStart = System.nanoTime();
+        Thread.sleep(cpuPeriod.toMillis());
+        final double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
+        final double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+        System.out.printf("transport: %s, idle sessions: %d, heartbeat %s%n", transport, sessions, heartbeat);
+        System.out.printf("heap before: %,d B, after: %,d B, per session: %.0f B%n", before, after,
+            (after - before) / (double) sessions);
+        System.out.printf("server CPU over %.0f s: %.3f s = %.2f%% of one core; sessions still open: %d%n",
+            wallSeconds, cpuSeconds, 100 * cpuSeconds / wallSeconds, server.sessionCount());
+        clients.destroy();
         clients.waitFor();
-        server.close();
+        server.shutdown(Duration.ofSeconds(1));
+        System.exit(0);
     }
 
     private static long settledHeap() throws InterruptedException {
@@ -67,37 +81,15 @@ public final class IdleSessionHeap {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
-    /** The client side: N blocking sockets that say Hello, read the Welcome and stay idle until stdin closes. */
+    /** The client side: tether's load generator holding N idle sessions (it answers heartbeat pings). */
     public static final class IdleClients {
         private IdleClients() {
         }
 
-        public static void main(String[] args) throws IOException {
-            final InetSocketAddress target = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
-            final int n = Integer.parseInt(args[2]);
-            final byte[] hello = helloFrame();
-            final List<SocketChannel> channels = new ArrayList<>(n);
-            final ByteBuffer in = ByteBuffer.allocate(256);
-            for (int i = 0; i < n; i++) {
-                final SocketChannel ch = SocketChannel.open(target);
-                ch.write(ByteBuffer.wrap(hello));
-                in.clear();
-                ch.read(in); // the Welcome (small; one read on loopback)
-                channels.add(ch);
-            }
-            System.in.read(); // hold until the harness closes our stdin
-            for (SocketChannel ch : channels) {
-                ch.close();
-            }
-        }
-
-        private static byte[] helloFrame() {
-            final int body = FrameEncoder.helloLength("idle", new byte[0], 0, Map.of());
-            final byte[] out = new byte[TcpFraming.headerLengthFor(body) + body];
-            final UnsafeBuffer b = new UnsafeBuffer(out);
-            final int h = TcpFraming.putHeader(b, 0, body);
-            FrameEncoder.putHello(b, h, "idle", new byte[0], 0, Map.of());
-            return out;
+        public static void main(String[] args) throws Exception {
+            final BenchOptions options = new BenchOptions(ListenAddress.parse(args[0]), Integer.parseInt(args[1]), 0,
+                64, Duration.ofSeconds(Long.parseLong(args[2])), Duration.ZERO, 0, List.of(), "echo", 1);
+            LoadGenerator.run(options, line -> { });
         }
     }
 }
