@@ -8,8 +8,7 @@ import java.security.SecureRandom;
  * bytes {@code high, low}).
  * <p>
  * The static methods work on the two longs and on text without allocating, so a lookup from a
- * received id costs no garbage: check {@link #isWellFormed(CharSequence)}, then read
- * {@link #high(CharSequence)} and {@link #low(CharSequence)}.
+ * received id costs no garbage; see {@link #decode(CharSequence, Halves)}.
  *
  * @param high the first 64 bits.
  * @param low  the last 64 bits.
@@ -22,6 +21,7 @@ public record SessionId(long high, long low) {
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
     private static final byte[] DIGITS = new byte[128];
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Halves<Boolean> WELL_FORMED = (high, low) -> Boolean.TRUE;
 
     static {
         java.util.Arrays.fill(DIGITS, (byte)-1);
@@ -47,15 +47,31 @@ public record SessionId(long high, long low) {
     }
 
     /**
+     * Receives the two halves of a decoded id.
+     *
+     * @param <R> what the receiver makes of them.
+     */
+    @FunctionalInterface
+    public interface Halves<R> {
+        /**
+         * @param high first 64 bits.
+         * @param low  last 64 bits.
+         * @return the result handed back by {@link #decode(CharSequence, Halves)}.
+         */
+        R apply(long high, long low);
+    }
+
+    /**
      * @param text 22 base64url characters.
      * @return the id they spell.
      * @throws IllegalArgumentException when the text is not a well-formed id.
      */
     public static SessionId parse(final CharSequence text) {
-        if (!isWellFormed(text)) {
+        final SessionId id = decode(text, SessionId::new);
+        if (id == null) {
             throw new IllegalArgumentException("not a session id: " + text);
         }
-        return new SessionId(high(text), low(text));
+        return id;
     }
 
     /**
@@ -66,41 +82,44 @@ public record SessionId(long high, long low) {
      * @return whether it is the text form of some id.
      */
     public static boolean isWellFormed(final CharSequence text) {
+        return decode(text, WELL_FORMED) != null;
+    }
+
+    /**
+     * Decodes the text in one pass, checking it on the way, and hands the halves on without
+     * allocating: a lookup from a received id costs no garbage.
+     *
+     * @param text candidate text, may be null.
+     * @param then receives the halves when the text is well-formed
+     *             (see {@link #isWellFormed(CharSequence)}).
+     * @param <R>  what {@code then} returns.
+     * @return what {@code then} returned, or null when the text is not a well-formed id.
+     */
+    public static <R> R decode(final CharSequence text, final Halves<R> then) {
         if (text == null || text.length() != TEXT_LENGTH) {
-            return false;
+            return null;
         }
-        int bad = 0;
-        for (int i = 0; i < TEXT_LENGTH; i++) {
-            bad |= digit(text.charAt(i));
-        }
-        return bad >= 0 && (digit(text.charAt(TEXT_LENGTH - 1)) & 0xF) == 0;
-    }
-
-    /**
-     * @param text a well-formed id (see {@link #isWellFormed(CharSequence)}); other text gives
-     *             a meaningless result.
-     * @return its first 64 bits: 10 whole characters and the top 4 bits of the 11th.
-     */
-    public static long high(final CharSequence text) {
+        // 10 whole characters, then 4 of the 11th's 6 bits make the high half; its other 2, 10
+        // whole characters and 2 of the last one's bits make the low half.
         long high = 0;
+        long low = 0;
+        int bad = 0;
         for (int i = 0; i < 10; i++) {
-            high = (high << 6) | digit(text.charAt(i));
+            final int digit = digit(text.charAt(i));
+            bad |= digit;
+            high |= (long)digit << (58 - 6 * i);
         }
-        return (high << 4) | (digit(text.charAt(10)) >>> 2);
-    }
-
-    /**
-     * @param text a well-formed id (see {@link #isWellFormed(CharSequence)}); other text gives
-     *             a meaningless result.
-     * @return its last 64 bits: the low 2 bits of the 11th character, 10 whole characters and
-     * the top 2 bits of the last one.
-     */
-    public static long low(final CharSequence text) {
-        long low = digit(text.charAt(10)) & 0x3;
-        for (int i = 11; i < TEXT_LENGTH - 1; i++) {
-            low = (low << 6) | digit(text.charAt(i));
+        for (int i = 0; i < 10; i++) {
+            final int digit = digit(text.charAt(11 + i));
+            bad |= digit;
+            low |= (long)digit << (56 - 6 * i);
         }
-        return (low << 2) | (digit(text.charAt(TEXT_LENGTH - 1)) >>> 4);
+        final int middle = digit(text.charAt(10));
+        final int last = digit(text.charAt(TEXT_LENGTH - 1));
+        if ((bad | middle | last) < 0 || (last & 0xF) != 0) {
+            return null;
+        }
+        return then.apply(high | middle >>> 2, low | (long)(middle & 0x3) << 62 | last >>> 4);
     }
 
     /**

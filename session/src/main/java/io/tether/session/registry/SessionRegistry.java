@@ -48,6 +48,8 @@ public final class SessionRegistry<S> implements AutoCloseable {
         new UnsafeBuffer(BufferUtil.allocateDirectAligned(CONTROL_LENGTH, BitUtil.CACHE_LINE_LENGTH));
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile SessionTables<S> tables;
+    // Built once, so that a lookup by text allocates nothing.
+    private final SessionId.Halves<S> lookup = this::get;
 
     // Guarded by writeLock.
     private int size;
@@ -153,7 +155,7 @@ public final class SessionRegistry<S> implements AutoCloseable {
      * @return the session, or null when none is registered or the text is not a session id.
      */
     public S get(final CharSequence id) {
-        return SessionId.isWellFormed(id) ? get(SessionId.high(id), SessionId.low(id)) : null;
+        return SessionId.decode(id, lookup);
     }
 
     /**

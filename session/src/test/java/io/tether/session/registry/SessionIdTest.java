@@ -38,8 +38,8 @@ class SessionIdTest {
 
                 assertThat(SessionId.isWellFormed(text)).isTrue();
                 assertThat(SessionId.parse(text)).isEqualTo(id);
-                assertThat(SessionId.high(text)).isEqualTo(high);
-                assertThat(SessionId.low(text)).isEqualTo(low);
+                final long[] halves = SessionId.decode(text, (h, l) -> new long[] {h, l});
+                assertThat(halves).containsExactly(high, low);
             }
         }
     }
@@ -74,6 +74,7 @@ class SessionIdTest {
 
         for (final String text : malformed) {
             assertThat(SessionId.isWellFormed(text)).as("%s", text).isFalse();
+            assertThat(SessionId.decode(text, SessionId::new)).as("%s", text).isNull();
             assertThatThrownBy(() -> SessionId.parse(text)).isInstanceOf(IllegalArgumentException.class);
         }
     }

@@ -30,7 +30,7 @@ class SessionRegistryStressTest {
     private static final int READERS = 2;
     private static final int OWN_IDS_PER_WRITER = 256;
     private static final int SHARED_IDS = 64;
-    private static final int OPERATIONS_PER_WRITER = 30_000;
+    private static final int OPERATIONS_PER_WRITER = 20_000;
 
     static Stream<Arguments> hashes() {
         return Stream.of(
