@@ -25,11 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exact afterwards. Bounded by operation counts, not time.
  */
 class SessionRegistryStressTest {
-    private static final int STABLE = 500;
+    private static final int STABLE = 250;
     private static final int WRITERS = 3;
     private static final int READERS = 2;
-    private static final int OWN_IDS_PER_WRITER = 256;
-    private static final int SHARED_IDS = 64;
+    private static final int OWN_IDS_PER_WRITER = 128;
+    private static final int SHARED_IDS = 32;
     private static final int OPERATIONS_PER_WRITER = 20_000;
 
     static Stream<Arguments> hashes() {
