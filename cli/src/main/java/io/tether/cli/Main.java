@@ -19,6 +19,7 @@ public final class Main implements Runnable {
         silenceUnsafeWarning();
         final CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand("serve", ServeCommand.commandLine());
+        cli.setOverwrittenOptionsAllowed(true); // a later --flag wins, as scripts that add defaults expect
         System.exit(cli.execute(args));
     }
 
