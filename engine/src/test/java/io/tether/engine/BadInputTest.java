@@ -7,9 +7,7 @@ import io.tether.engine.HandWire.Fields;
 import io.tether.telemetry.Metric;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,18 +16,13 @@ import org.junit.jupiter.api.Test;
  * and a well-behaved client on the same event loop goes on being served.
  */
 class BadInputTest {
+    private final ServerWithRawClients servers = new ServerWithRawClients();
     private TetherServer server;
     private RawClient good;
-    private final List<RawClient> clients = new ArrayList<>();
 
     @AfterEach
     void tearDown() throws IOException {
-        for (RawClient c : clients) {
-            c.close();
-        }
-        if (server != null) {
-            server.shutdown(Duration.ofSeconds(1));
-        }
+        servers.close();
     }
 
     /** Starts a server with one event loop, and a good client that has said Hello before anything goes wrong. */
@@ -37,17 +30,11 @@ class BadInputTest {
         final String[] all = Arrays.copyOf(config, config.length + 2);
         all[config.length] = "io-threads";
         all[config.length + 1] = "1";
-        server = TetherServer.builder().config(TestServers.config(all)).start();
-        good = connect();
+        server = servers.start(all);
+        good = servers.connect();
         good.hello("good");
         good.echo("before");
-        return connect();
-    }
-
-    private RawClient connect() throws IOException {
-        final RawClient c = RawClient.connect(TestServers.address(server));
-        clients.add(c);
-        return c;
+        return servers.connect();
     }
 
     /** The bad client gets Goodbye{code} with a reason, then the end of the stream; counted; others served. */

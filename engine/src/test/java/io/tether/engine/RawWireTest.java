@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tether.engine.HandWire.Fields;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,27 +16,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * socket and {@link HandWire}, no tether class.
  */
 class RawWireTest {
-    private TetherServer server;
-    private final List<RawClient> clients = new ArrayList<>();
+    private final ServerWithRawClients servers = new ServerWithRawClients();
 
     @AfterEach
     void tearDown() throws IOException {
-        for (RawClient c : clients) {
-            c.close();
-        }
-        if (server != null) {
-            server.shutdown(Duration.ofSeconds(1));
-        }
+        servers.close();
     }
 
     private void start(String... config) {
-        server = TetherServer.builder().config(TestServers.config(config)).start();
+        servers.start(config);
     }
 
     private RawClient connect() throws IOException {
-        final RawClient c = RawClient.connect(TestServers.address(server));
-        clients.add(c);
-        return c;
+        return servers.connect();
     }
 
     @Test
