@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tether.codec.GoodbyeCode;
 import io.tether.engine.HandWire.Fields;
 import io.tether.telemetry.Metric;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -108,6 +109,28 @@ class BadInputTest {
         bad.hello("twice");
         bad.sendFrame(HandWire.hello("twice"));
         assertRefused(bad, GoodbyeCode.PROTOCOL_ERROR, "hello twice", Metric.PROTOCOL_ERRORS);
+    }
+
+    @Test
+    void shouldNotLetARequestReadBeforeAProtocolErrorHoldUpShutdown() throws IOException {
+        final RawClient bad = startWithGoodClient("dispatch", "virtual");
+        bad.hello("request-then-garbage");
+        // One write: a request the server queues for the session's virtual thread, then bytes that end the session.
+        final byte[] garbage = new byte[16];
+        Arrays.fill(garbage, (byte) 0xFF);
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes(HandWire.delimited(HandWire.request(1, "echo", HandWire.utf8("queued"))));
+        bytes.writeBytes(garbage);
+        bad.send(bytes.toByteArray());
+        assertRefused(bad, GoodbyeCode.INVALID_FRAME, "malformed frame length", Metric.PROTOCOL_ERRORS);
+        bad.close();
+        good.close();
+        TestServers.await("both connections closed", () -> server.counters().openConnections() == 0);
+
+        // Nothing runs any more, so shutdown has nothing to wait for: it must not sit out its grace period.
+        final long start = System.nanoTime();
+        server.shutdown(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
 
     @Test
