@@ -2,14 +2,20 @@ package io.tether.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tether.codec.GoodbyeCode;
 import io.tether.engine.HandWire.Fields;
 import io.tether.telemetry.Metric;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,6 +32,77 @@ class BackpressureTest {
     @AfterEach
     void tearDown() throws IOException {
         servers.close();
+    }
+
+    @Test
+    void shouldCloseSlowConsumersWhilePushesToThemWaitAndOthersAreServed() throws Exception {
+        final TetherServer server = servers.start("io-threads", "1", "write-high-watermark", "64KiB",
+            "write-low-watermark", "16KiB", "slow-consumer-timeout", "500ms");
+        final RawClient other = servers.connect();
+        other.hello("other");
+        final List<SlowConsumer> slow = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            final RawClient c = servers.connect(8 * KIB);
+            slow.add(new SlowConsumer(server, c, c.helloForSessionId("slow-" + i)));
+        }
+        slow.forEach(SlowConsumer::startPushing);
+
+        final AtomicInteger echoes = new AtomicInteger();
+        TestServers.await("every slow consumer closed while the other client is served", () -> {
+            echo(other, "during the flood " + echoes.incrementAndGet());
+            return servers.total(Metric.SLOW_CONSUMERS) >= slow.size();
+        });
+        for (SlowConsumer s : slow) {
+            s.assertClosedAsSlowConsumer();
+        }
+        other.echo("after the flood");
+        assertThat(echoes.get()).isPositive();
+        assertThat(servers.total(Metric.SLOW_CONSUMERS)).as("each slow consumer counted once").isEqualTo(slow.size());
+    }
+
+    /** A client that says Hello and then does not read, and a platform thread pushing to it as fast as it may. */
+    private record SlowConsumer(TetherServer server, RawClient client, String sessionId, AtomicInteger delivered,
+                                CountDownLatch pusherDone) {
+        /** Without the wait at the high watermark a pusher would queue 64 MiB on the server. */
+        private static final int MAX_PUSHES = 64 * KIB;
+        private static final byte[] PAYLOAD = new byte[KIB];
+
+        SlowConsumer(TetherServer server, RawClient client, String sessionId) {
+            this(server, client, sessionId, new AtomicInteger(), new CountDownLatch(1));
+        }
+
+        void startPushing() {
+            Thread.ofPlatform().name("pusher-" + sessionId).start(() -> {
+                try {
+                    while (delivered.get() < MAX_PUSHES
+                        && server.push(sessionId, "flood", PAYLOAD) == PushResult.DELIVERED) {
+                        delivered.incrementAndGet();
+                    }
+                } finally {
+                    pusherDone.countDown();
+                }
+            });
+        }
+
+        void assertClosedAsSlowConsumer() throws Exception {
+            // Pushes were held at the watermark: what got out fits the server's socket send buffer (Linux lets it
+            // grow to 4 MiB) and the 64 KiB watermark, not the 64 MiB the pusher had to give.
+            assertThat(delivered.get()).isLessThan(8 * KIB);
+            // Reading now, the client finds its pushes in order, then why it was closed, then the end.
+            long seq = 0;
+            Fields frame;
+            while ((frame = client.readFrame()).kind() == HandWire.PUSH) {
+                assertThat(frame.message(HandWire.PUSH).varint(1)).isEqualTo(++seq);
+            }
+            assertThat(frame.kind()).as("the frame after the pushes").isEqualTo(HandWire.GOODBYE);
+            final Fields goodbye = frame.message(HandWire.GOODBYE);
+            assertThat(goodbye.varint(1)).isEqualTo(GoodbyeCode.SLOW_CONSUMER);
+            assertThat(goodbye.string(2)).contains("slow consumer");
+            assertThat(client.readByte()).as("nothing after the Goodbye").isEqualTo(-1);
+            assertThat(seq).isPositive().isLessThanOrEqualTo(delivered.get());
+            assertThat(pusherDone.await(10, TimeUnit.SECONDS)).as("the pusher returned").isTrue();
+            assertThat(server.push(sessionId, "flood", PAYLOAD)).isEqualTo(PushResult.UNKNOWN);
+        }
     }
 
     @ParameterizedTest
@@ -78,5 +155,13 @@ class BackpressureTest {
             p[k] = (byte) (i * 7 + k);
         }
         return p;
+    }
+
+    private static void echo(RawClient client, String payload) {
+        try {
+            client.echo(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
