@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +28,10 @@ class BadInputTest {
         servers.close();
     }
 
-    /** Starts a server with one event loop, and a good client that has said Hello before anything goes wrong. */
+    /**
+     * Starts a server with one event loop, and a good client that has said Hello before anything goes wrong; returns
+     * a second connection, for the bad client.
+     */
     private RawClient startWithGoodClient(String... config) throws IOException {
         final String[] all = Arrays.copyOf(config, config.length + 2);
         all[config.length] = "io-threads";
@@ -109,6 +114,22 @@ class BadInputTest {
         bad.hello("twice");
         bad.sendFrame(HandWire.hello("twice"));
         assertRefused(bad, GoodbyeCode.PROTOCOL_ERROR, "hello twice", Metric.PROTOCOL_ERRORS);
+    }
+
+    @Test
+    void shouldSayGoodbyeOnTimeToAConnectionThatNeverSaysHelloAfterTheServerWasIdle() throws Exception {
+        final RawClient early = startWithGoodClient("handshake-timeout", "300ms");
+        early.hello("early");
+        // Nothing for the server to do for a while: no timer pending, its loop asleep in select. The passing of
+        // time is the condition under test here, not a way to wait for something.
+        assertThat(new CountDownLatch(1).await(4, TimeUnit.SECONDS)).isFalse();
+
+        final RawClient silent = servers.connect();
+        final long connected = System.nanoTime();
+        assertThat(silent.readGoodbyeThenEndOfStream().varint(1)).isEqualTo(GoodbyeCode.HANDSHAKE_TIMEOUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - connected)).as("time from connect to the Goodbye")
+            .isLessThan(Duration.ofSeconds(1));
+        good.echo("after");
     }
 
     @Test
