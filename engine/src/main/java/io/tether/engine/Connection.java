@@ -56,7 +56,9 @@ final class Connection {
     boolean dirty;
     private boolean closing;
     private int readPaused;
+    /** When the backlog last rose over the high watermark (0: it is below the low one since). */
     private long overHighSinceMs;
+    private boolean slowConsumerQueued;
     /** Outbound chunks, oldest first; each in write mode, its read position in {@code readPositions}. */
     private ByteBuffer[] chunks;
     private int[] readPositions;
@@ -179,6 +181,7 @@ final class Connection {
 
     /** Appends bytes a producer left in the outbound ring (already counted in pendingBytes). */
     void appendFromRing(DirectBuffer buffer, int index, int length) {
+        assert !closing : "nothing may follow the Goodbye";
         final UnsafeBuffer out = claim(length);
         final int at = claimIndex();
         out.putBytes(at, buffer, index, length);
@@ -200,11 +203,15 @@ final class Connection {
         if (pendingBytes > limits.highWatermark() && overHighSinceMs == 0 && !closed) {
             overHighSinceMs = EventLoop.nowMs();
             pauseRead(READ_PAUSED_BY_OUTBOUND);
-            loop.slowConsumerDeadlines.add(this, overHighSinceMs + limits.slowConsumerTimeoutMs());
+            if (!slowConsumerQueued) {
+                slowConsumerQueued = true;
+                loop.slowConsumerDeadlines.add(this, overHighSinceMs + limits.slowConsumerTimeoutMs());
+            }
         }
     }
 
     void checkSlowConsumer() {
+        slowConsumerQueued = false;
         if (closing || overHighSinceMs == 0) {
             return;
         }
@@ -216,6 +223,8 @@ final class Connection {
             closeWithGoodbye(GoodbyeCode.SLOW_CONSUMER, "slow consumer: " + pendingBytes
                 + " bytes unread for " + over + " ms");
         } else {
+            // A new spell over the watermark began after this deadline was set: wait for its own.
+            slowConsumerQueued = true;
             loop.slowConsumerDeadlines.add(this, overHighSinceMs + timeout);
         }
     }
@@ -303,10 +312,10 @@ final class Connection {
     private void afterDrain(long written) {
         final long now = (long) PENDING.getAndAdd(this, -written) - written;
         final ConnectionLimits limits = handler.limits();
-        if (now <= limits.highWatermark()) {
-            overHighSinceMs = 0;
-        }
         if (now <= limits.lowWatermark()) {
+            // Senders wait from the high watermark down to the low one, so the slow-consumer clock runs as long:
+            // a backlog stuck between the two would otherwise hold them forever and never be closed.
+            overHighSinceMs = 0;
             resumeRead(READ_PAUSED_BY_OUTBOUND);
             wakeWriters();
         }

@@ -221,7 +221,7 @@ public final class EventLoop implements Runnable {
                 work += drainRing();
                 work += flushDirty();
                 final long now = nowMs();
-                work += timers.poll(now, this::onTimer, 1024);
+                work += pollTimers(now);
                 work += handshakeDeadlines.expire(now) + lingerDeadlines.expire(now)
                     + slowConsumerDeadlines.expire(now);
                 select(work > 0);
@@ -298,7 +298,8 @@ public final class EventLoop implements Runnable {
         final Connection c = slot < nextSlot ? connections[slot] : null;
         final int bodyIndex = index + OutboundRing.BODY_OFFSET;
         final int bodyLength = length - OutboundRing.BODY_OFFSET;
-        if (c == null || c.generation() != generation || c.isClosed()) {
+        if (c == null || c.generation() != generation || c.isClosing()) {
+            // Closed, or closing: nothing may follow the Goodbye already queued.
             counters.increment(Metric.UNDELIVERED);
             return;
         }
@@ -322,6 +323,19 @@ public final class EventLoop implements Runnable {
         }
         dirty.clear();
         return n;
+    }
+
+    /**
+     * Expires every timer due by now. The wheel moves one tick per poll and the loop may have slept in select for up
+     * to a second, so poll until the wheel has caught up with the clock; otherwise every timer after an idle spell
+     * fires late by that spell.
+     */
+    private int pollTimers(long now) {
+        int expired = timers.poll(now, this::onTimer, 1024);
+        while (now >= timers.currentTickTime()) {
+            expired += timers.poll(now, this::onTimer, 1024);
+        }
+        return expired;
     }
 
     private boolean onTimer(TimeUnit unit, long now, long timerId) {

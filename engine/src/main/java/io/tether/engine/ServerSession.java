@@ -188,6 +188,9 @@ final class ServerSession implements Runnable {
     /** A push record reached the loop: number it and write it. Loop thread. */
     void onPushRecord(org.agrona.DirectBuffer buffer, int index, int length) {
         connection.addPending(-length); // the producer's estimate; writePush counts the real frame
+        if (connection.isClosing()) {
+            return; // nothing may follow the Goodbye
+        }
         final int topicLength = buffer.getInt(index);
         final int payloadIndex = index + 4 + topicLength;
         Frames.writePush(connection, ++pushSeq, buffer, index + 4, topicLength, payloadIndex,

@@ -69,6 +69,16 @@ abstract class Transport {
     }
 
     final void onReadable(Connection c) throws IOException {
+        try {
+            readFrames(c);
+        } finally {
+            // Requests queued before the read ended in a close or a protocol error still go to the session's
+            // worker: every request counted in flight must finish, or shutdown sits out its grace period for it.
+            c.handler().onReadComplete(c);
+        }
+    }
+
+    private void readFrames(Connection c) {
         final EventLoop loop = c.loop();
         final ByteBuffer scratch = loop.scratch();
         final UnsafeBuffer view = loop.scratchView();
@@ -109,7 +119,6 @@ abstract class Transport {
                 break; // the socket has nothing more for now
             }
         }
-        c.handler().onReadComplete(c);
     }
 
     /** Reads once; on end of stream closes the connection and returns -1. */
