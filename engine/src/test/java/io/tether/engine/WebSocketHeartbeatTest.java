@@ -7,7 +7,7 @@ import io.tether.codec.proto.Frame;
 import io.tether.codec.proto.Hello;
 import io.tether.codec.ws.WebSocketCloseCode;
 import io.tether.engine.WebSocketPeersTest.Peer;
-import io.tether.engine.WebSocketViolationsTest.RawWebSocket;
+import io.tether.engine.WebSocketRawClientTest.RawWebSocket;
 import io.tether.telemetry.Metric;
 import java.io.IOException;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import io.tether.codec.proto.Frame;
 import io.tether.codec.proto.Hello;
 import io.tether.codec.proto.Request;
 import io.tether.codec.proto.Response;
-import io.tether.engine.WebSocketViolationsTest.RawWebSocket;
+import io.tether.engine.WebSocketRawClientTest.RawWebSocket;
 import io.tether.engine.config.ConfigBinder;
 import io.tether.telemetry.Metric;
 import java.io.ByteArrayOutputStream;

@@ -3,23 +3,22 @@ package io.tether.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.tether.codec.GoodbyeCode;
+import io.tether.codec.proto.Frame;
+import io.tether.codec.proto.Hello;
+import io.tether.codec.proto.Request;
 import io.tether.codec.ws.WebSocketCloseCode;
+import io.tether.engine.WebSocketRawClientTest.RawWebSocket;
 import io.tether.engine.config.ConfigBinder;
 import io.tether.telemetry.Metric;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -298,12 +298,99 @@ class WebSocketViolationsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"tether.v1", "chat, tether.v1", "chat", ""})
+    void shouldSelectTetherV1OnlyWhereItIsOfferedAndServed(String offered) throws IOException {
+        final String[] offer = offered.isEmpty() ? new String[0] : new String[] {"Sec-WebSocket-Protocol: " + offered};
+        final String expected = offered.contains("tether.v1") ? "tether.v1" : null;
+        for (String path : List.of(TETHER, ECHO)) {
+            try (RawWebSocket ws = RawWebSocket.connect(address(path))) {
+                ws.write(RawWebSocket.upgradeRequest(path, RawWebSocket.newKey(), offer)
+                    .getBytes(StandardCharsets.US_ASCII));
+                final RawWebSocket.HttpHead head = ws.readHead();
+                assertThat(head.status()).isEqualTo(101);
+                assertThat(head.header("Sec-WebSocket-Protocol")).as(path + " offered '" + offered + "'")
+                    .isEqualTo(path.equals(TETHER) ? expected : null);
+            }
+        }
+    }
+
+    @Test
+    void shouldReadFramesThatCameInTheSameWriteAsTheUpgrade() throws IOException {
+        try (RawWebSocket ws = RawWebSocket.connect(address(TETHER))) {
+            ws.write(concat(upgrade(TETHER), masked(0x82, hello("eager"))));
+            assertThat(ws.readHead().status()).isEqualTo(101);
+            assertThat(Frame.parseFrom(ws.read().payload()).getWelcome().getSessionId()).hasSize(22);
+        }
+        try (RawWebSocket ws = RawWebSocket.connect(address(ECHO))) {
+            ws.write(concat(upgrade(ECHO), masked(0x81, "one"), masked(0x82, "two"), masked(0x89, "three")));
+            assertThat(ws.readHead().status()).isEqualTo(101);
+            assertThat(ws.read()).isEqualTo(RawWebSocket.Frame.of(0x81, utf8("one")));
+            assertThat(ws.read()).isEqualTo(RawWebSocket.Frame.of(0x82, utf8("two")));
+            assertThat(ws.read()).isEqualTo(RawWebSocket.Frame.of(0x8A, utf8("three")));
+        }
+    }
+
+    private static byte[] upgrade(String path) {
+        return RawWebSocket.upgradeRequest(path, RawWebSocket.newKey()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] hello(String clientId) {
+        return Frame.newBuilder().setHello(Hello.newBuilder().setClientId(clientId)).build().toByteArray();
+    }
+
+    /** Tether-level violations inside valid WebSocket messages, and what the server says before it closes. */
+    static Stream<Arguments> tetherViolations() {
+        final byte[] request = Frame.newBuilder().setRequest(Request.newBuilder().setId(1).setMethod("echo"))
+            .build().toByteArray();
+        return Stream.of(
+            Arguments.of("not a Frame", List.of(new byte[] {(byte) 0xFF, 1, 2}),
+                GoodbyeCode.INVALID_FRAME),
+            Arguments.of("a Request before Hello", List.of(request),
+                GoodbyeCode.PROTOCOL_ERROR),
+            Arguments.of("Hello twice", List.of(hello("a"), hello("a")),
+                GoodbyeCode.PROTOCOL_ERROR));
+    }
+
+    @ParameterizedTest(name = "{0} -> {2}")
+    @MethodSource("tetherViolations")
+    void shouldSayGoodbyeThenCloseWithTheSameCodeOnTetherViolations(String name, List<byte[]> messages, int code)
+        throws IOException {
+        final long errors = total(Metric.PROTOCOL_ERRORS);
+        try (RawWebSocket ws = RawWebSocket.open(address(TETHER), TETHER)) {
+            for (byte[] message : messages) {
+                ws.send(0x82, message);
+            }
+            RawWebSocket.Frame frame = ws.read();
+            if (messages.size() > 1) {
+                assertThat(Frame.parseFrom(frame.payload()).hasWelcome()).as("welcome to the first Hello").isTrue();
+                frame = ws.read();
+            }
+            assertThat(Frame.parseFrom(frame.payload()).getGoodbye().getCode()).as("Goodbye code").isEqualTo(code);
+            assertThat(ws.read().closeCode()).isEqualTo(code);
+            assertThat(ws.readsEndOfStream()).isTrue();
+        }
+        assertThat(total(Metric.PROTOCOL_ERRORS)).isEqualTo(errors + 1);
+    }
+
+    @Test
+    void shouldSayGoodbyeToAnUpgradedSessionThatSendsNoHelloInTime() throws IOException {
+        final long timeouts = total(Metric.HANDSHAKE_TIMEOUTS);
+        try (RawWebSocket ws = RawWebSocket.open(address(TETHER), TETHER)) {
+            assertThat(Frame.parseFrom(ws.read().payload()).getGoodbye().getCode())
+                .isEqualTo(GoodbyeCode.HANDSHAKE_TIMEOUT);
+            assertThat(ws.read().closeCode()).isEqualTo(GoodbyeCode.HANDSHAKE_TIMEOUT);
+            assertThat(ws.readsEndOfStream()).isTrue();
+        }
+        assertThat(total(Metric.HANDSHAKE_TIMEOUTS)).isEqualTo(timeouts + 1);
+    }
+
     @Test
     void shouldDeclinePermessageDeflateBySilence() throws IOException {
         try (RawWebSocket ws = RawWebSocket.connect(address(ECHO))) {
             final String key = RawWebSocket.newKey();
-            ws.write(RawWebSocket.upgradeRequest(ECHO, key,
-                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits").getBytes(StandardCharsets.US_ASCII));
+            ws.write(RawWebSocket.upgradeRequest(ECHO, key, "Sec-WebSocket-Extensions: permessage-deflate; "
+                + "client_max_window_bits").getBytes(StandardCharsets.US_ASCII));
             final RawWebSocket.HttpHead head = ws.readHead();
             assertThat(head.status()).isEqualTo(101);
             assertThat(head.header("Sec-WebSocket-Accept")).isEqualTo(RawWebSocket.accept(key));
@@ -326,204 +413,5 @@ class WebSocketViolationsTest {
                 Duration.ofMillis(1900));
         }
         assertThat(total(Metric.HANDSHAKE_TIMEOUTS)).isEqualTo(timeouts + 1);
-    }
-
-    /**
-     * A WebSocket client on a plain blocking socket, writing the upgrade and frames by hand: it can send what no
-     * library would. Reads time out after five seconds.
-     */
-    static final class RawWebSocket implements AutoCloseable {
-        static final int CLOSE = 0x8;
-        static final int PING = 0x9;
-        private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
-        private final Socket socket;
-        private final DataInputStream in;
-        private final OutputStream out;
-
-        private RawWebSocket(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = new DataInputStream(socket.getInputStream());
-            this.out = socket.getOutputStream();
-        }
-
-        static RawWebSocket connect(InetSocketAddress address) throws IOException {
-            final Socket socket = new Socket(address.getAddress(), address.getPort());
-            socket.setSoTimeout(5_000);
-            socket.setTcpNoDelay(true);
-            return new RawWebSocket(socket);
-        }
-
-        /** Connects and upgrades (offering tether.v1), checking the 101 answer. */
-        static RawWebSocket open(InetSocketAddress address, String path) throws IOException {
-            final RawWebSocket ws = connect(address);
-            final String key = newKey();
-            ws.write(upgradeRequest(path, key, "Sec-WebSocket-Protocol: tether.v1").getBytes(StandardCharsets.US_ASCII));
-            final HttpHead head = ws.readHead();
-            assertThat(head.status()).as("upgrade of " + path).isEqualTo(101);
-            assertThat(head.header("Sec-WebSocket-Accept")).isEqualTo(accept(key));
-            return ws;
-        }
-
-        static String newKey() {
-            final byte[] nonce = new byte[16];
-            ThreadLocalRandom.current().nextBytes(nonce);
-            return Base64.getEncoder().encodeToString(nonce);
-        }
-
-        static String accept(String key) {
-            try {
-                return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                    .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        /** A valid upgrade request; a header in {@code extra} replaces the default of the same name. */
-        static String upgradeRequest(String path, String key, String... extra) {
-            final List<String> headers = new ArrayList<>(List.of("Host: 127.0.0.1", "Upgrade: websocket",
-                "Connection: Upgrade", "Sec-WebSocket-Key: " + key, "Sec-WebSocket-Version: 13"));
-            for (String header : extra) {
-                final String name = header.substring(0, header.indexOf(':') + 1).toLowerCase(Locale.ROOT);
-                headers.removeIf(h -> h.toLowerCase(Locale.ROOT).startsWith(name));
-                headers.add(header);
-            }
-            return "GET " + path + " HTTP/1.1\r\n" + String.join("\r\n", headers) + "\r\n\r\n";
-        }
-
-        /** One frame with first byte {@code b0} (FIN, RSV, opcode), masked with a random key when asked. */
-        static byte[] frame(int b0, boolean masked, byte[] payload) {
-            final ByteArrayOutputStream frame = new ByteArrayOutputStream();
-            frame.write(b0);
-            final int mask = masked ? 0x80 : 0;
-            if (payload.length <= 125) {
-                frame.write(mask | payload.length);
-            } else if (payload.length <= 0xFFFF) {
-                frame.write(mask | 126);
-                frame.write(payload.length >>> 8);
-                frame.write(payload.length);
-            } else {
-                frame.write(mask | 127);
-                for (int shift = 56; shift >= 0; shift -= 8) {
-                    frame.write((int) ((long) payload.length >>> shift));
-                }
-            }
-            final byte[] key = new byte[4];
-            if (masked) {
-                ThreadLocalRandom.current().nextBytes(key);
-                frame.writeBytes(key);
-            }
-            for (int i = 0; i < payload.length; i++) {
-                frame.write(payload[i] ^ key[i & 3]);
-            }
-            return frame.toByteArray();
-        }
-
-        void write(byte[] bytes) throws IOException {
-            out.write(bytes);
-            out.flush();
-        }
-
-        /** Sends one masked frame, as a client must. */
-        void send(int b0, byte[] payload) throws IOException {
-            write(frame(b0, true, payload));
-        }
-
-        /** An HTTP response head: the status line and header lines. */
-        record HttpHead(int status, List<String> lines) {
-            String header(String name) {
-                final String prefix = name.toLowerCase(Locale.ROOT) + ":";
-                return lines.stream().filter(l -> l.toLowerCase(Locale.ROOT).startsWith(prefix))
-                    .map(l -> l.substring(prefix.length()).strip()).findFirst().orElse(null);
-            }
-        }
-
-        HttpHead readHead() throws IOException {
-            final ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (true) {
-                head.write(in.readUnsignedByte());
-                final byte[] b = head.toByteArray();
-                final int n = b.length;
-                if (n >= 4 && b[n - 4] == '\r' && b[n - 3] == '\n' && b[n - 2] == '\r' && b[n - 1] == '\n') {
-                    final List<String> lines = List.of(new String(b, 0, n - 4, StandardCharsets.ISO_8859_1)
-                        .split("\r\n"));
-                    assertThat(lines.get(0)).startsWith("HTTP/1.1 ");
-                    return new HttpHead(Integer.parseInt(lines.get(0).substring(9, 12)), lines);
-                }
-            }
-        }
-
-        byte[] readBody(int length) throws IOException {
-            return in.readNBytes(length);
-        }
-
-        /** One frame from the server, which must not be masked. */
-        Frame read() throws IOException {
-            final int b0 = in.readUnsignedByte();
-            final int b1 = in.readUnsignedByte();
-            assertThat(b1 & 0x80).as("server frames are not masked").isZero();
-            long length = b1 & 0x7F;
-            if (length == 126) {
-                length = in.readUnsignedShort();
-            } else if (length == 127) {
-                length = in.readLong();
-            }
-            assertThat(length).as("frame length").isBetween(0L, 1L << 20);
-            final byte[] payload = new byte[(int) length];
-            in.readFully(payload);
-            return new Frame(b0, payload);
-        }
-
-        /** Whether the server closes the connection (a read sees the end of the stream) within the read timeout. */
-        boolean readsEndOfStream() throws IOException {
-            try {
-                return in.read() < 0;
-            } catch (java.net.SocketException e) {
-                return e.getMessage() != null && e.getMessage().contains("reset");
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // nothing left to release
-            }
-        }
-
-        /** A frame as received: its first byte (FIN, RSV, opcode) and its payload. */
-        record Frame(int b0, byte[] payload) {
-            static Frame of(int b0, byte[] payload) {
-                return new Frame(b0, payload);
-            }
-
-            int opcode() {
-                return b0 & 0x0F;
-            }
-
-            int closeCode() {
-                assertThat(opcode()).isEqualTo(CLOSE);
-                assertThat(payload.length).as("close payload length").isGreaterThanOrEqualTo(2);
-                return (payload[0] & 0xFF) << 8 | (payload[1] & 0xFF);
-            }
-
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof Frame f && f.b0 == b0 && Arrays.equals(f.payload, payload);
-            }
-
-            @Override
-            public int hashCode() {
-                return 31 * b0 + Arrays.hashCode(payload);
-            }
-
-            @Override
-            public String toString() {
-                return String.format("frame 0x%02X %d bytes %s", b0, payload.length,
-                    new String(payload, StandardCharsets.UTF_8));
-            }
-        }
     }
 }
