@@ -1,8 +1,10 @@
 package io.tether.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.google.protobuf.ByteString;
+import io.tether.codec.GoodbyeCode;
 import io.tether.codec.proto.Frame;
 import io.tether.codec.proto.Hello;
 import io.tether.codec.proto.Request;
@@ -36,7 +38,8 @@ class WebSocketLargeMessagesTest {
     @BeforeEach
     void open() throws IOException {
         server = TetherServer.builder().config(ConfigBinder.bind(Map.of("io-threads", List.of("2"),
-            "listen", List.of("ws+echo://127.0.0.1:0" + PATH, "ws://127.0.0.1:0" + TETHER)))).start();
+            "listen", List.of("ws+echo://127.0.0.1:0" + PATH, "ws://127.0.0.1:0" + TETHER),
+            "handshake-timeout", List.of("300ms")))).start();
         ws = RawWebSocket.open(TestServers.address(server), PATH);
     }
 
@@ -118,6 +121,28 @@ class WebSocketLargeMessagesTest {
                 assertThat(response.getPayload()).isEqualTo(payload);
             }
         }
+    }
+
+    /**
+     * The server closes first (no Hello in time) while the client is sending a message larger than the read buffer;
+     * the client then answers the close. The server must read past the message to that answer, not take the middle
+     * of the message for a frame header.
+     */
+    @Test
+    void shouldReadPastALargeMessageToTheAnswerOfItsClose() throws IOException {
+        try (RawWebSocket tether = RawWebSocket.open(server.boundAddresses().get(1), TETHER)) {
+            assertThat(Frame.parseFrom(tether.read().payload()).getGoodbye().getCode())
+                .isEqualTo(GoodbyeCode.HANDSHAKE_TIMEOUT);
+            assertThat(tether.read().closeCode()).isEqualTo(GoodbyeCode.HANDSHAKE_TIMEOUT);
+            final byte[] zeroKey = new byte[4]; // masked, yet the payload's bytes stay zeros on the wire
+            final ByteArrayOutputStream inFlight = new ByteArrayOutputStream();
+            inFlight.writeBytes(RawWebSocket.frame(0x82, zeroKey, new byte[200_000]));
+            inFlight.writeBytes(RawWebSocket.frame(0x88, zeroKey, new byte[] {0x03, (byte) 0xE8}));
+            assertThatCode(() -> tether.write(inFlight.toByteArray())).as("the server reads on while we write")
+                .doesNotThrowAnyException();
+            TestServers.await("the server closed the connection", () -> server.counters().openConnections() == 1);
+        }
+        assertThat(server.counters().total(Metric.PROTOCOL_ERRORS)).as("protocol errors counted").isZero();
     }
 
     /** Message {@code i}: its number, padded to a length that varies, so frames straddle every read boundary. */
