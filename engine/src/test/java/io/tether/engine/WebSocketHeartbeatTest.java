@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.proto.Frame;
 import io.tether.codec.proto.Hello;
+import io.tether.codec.proto.Request;
 import io.tether.codec.ws.WebSocketCloseCode;
 import io.tether.engine.WebSocketPeersTest.Peer;
 import io.tether.engine.WebSocketRawClientTest.RawWebSocket;
@@ -18,11 +19,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Heartbeats over WebSocket with a 200 ms interval and 2 misses: a session that stops answering pings is closed
- * with 1001 (after a Goodbye 4001) and counted.
+ * Heartbeats over WebSocket with a 200 ms interval and 2 misses: a session that stops answering pings is pinged,
+ * then closed with 1001 (after a Goodbye 4001) and counted; one whose client answers stays open, and is pinged on
+ * schedule even after its event loop stalled.
  */
 class WebSocketHeartbeatTest {
     private static final String PATH = "/tether";
+    private static final Duration STALL = Duration.ofSeconds(1);
 
     private TetherServer server;
     private String url;
@@ -31,7 +34,16 @@ class WebSocketHeartbeatTest {
         final List<String> pairs = new ArrayList<>(List.of("listen", "ws://127.0.0.1:0" + PATH,
             "heartbeat-interval", "200ms", "heartbeat-misses", "2"));
         pairs.addAll(List.of(settings));
-        server = TetherServer.builder().config(TestServers.config(pairs.toArray(String[]::new))).start();
+        server = TetherServer.builder().config(TestServers.config(pairs.toArray(String[]::new)))
+            .onRequestInline("stall", call -> {
+                // One loop cycle that takes a second, as a long GC pause or a CPU-bound inline handler makes it.
+                final long end = System.nanoTime() + STALL.toNanos();
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                return Reply.ok();
+            })
+            .start();
         url = "ws://127.0.0.1:" + TestServers.address(server).getPort() + PATH;
     }
 
@@ -52,6 +64,7 @@ class WebSocketHeartbeatTest {
         final Map<String, String> result = closedWhileStuck(Peer.node("pause", url), "paused");
         assertThat(result).containsEntry("goodbyeCode", String.valueOf(GoodbyeCode.HEARTBEAT_TIMEOUT))
             .containsEntry("heartbeatMs", "200");
+        assertThat(Integer.parseInt(result.get("pings"))).as("pings that went unanswered").isPositive();
     }
 
     @Test
@@ -81,20 +94,75 @@ class WebSocketHeartbeatTest {
     void shouldCloseARawClientThatNeverAnswersPings() throws Exception {
         start();
         try (RawWebSocket ws = establish()) {
+            int pings = 0;
             int goodbyeCode = 0;
             RawWebSocket.Frame frame;
             while ((frame = ws.read()).opcode() != RawWebSocket.CLOSE) {
                 if (frame.opcode() == RawWebSocket.PING) {
                     assertThat(frame.b0()).as("a ping is one final frame").isEqualTo(0x89);
+                    pings++;
                 } else {
                     goodbyeCode = Frame.parseFrom(frame.payload()).getGoodbye().getCode();
                 }
             }
+            assertThat(pings).as("pings before the close").isPositive();
+            assertThat(total(Metric.PINGS)).isEqualTo(pings);
             assertThat(goodbyeCode).isEqualTo(GoodbyeCode.HEARTBEAT_TIMEOUT);
             assertThat(frame.closeCode()).isEqualTo(WebSocketCloseCode.GOING_AWAY);
             assertThat(ws.readsEndOfStream()).isTrue();
             assertThat(total(Metric.HEARTBEAT_TIMEOUTS)).isEqualTo(1);
         }
+    }
+
+    @Test
+    void shouldKeepANodeWsThatAnswersPingsOpen() {
+        start();
+        try (Peer peer = Peer.node("answer", url, "6")) {
+            final Map<String, String> result = peer.nextResult(WebSocketPeersTest.PEER_TIMEOUT);
+            assertThat(result).as("six pings answered, still open").containsEntry("pings", "6")
+                .containsEntry("open", "true").containsEntry("closeCode", "0");
+        }
+        assertThat(total(Metric.PINGS)).isGreaterThanOrEqualTo(6);
+        assertThat(total(Metric.HEARTBEAT_TIMEOUTS)).isZero();
+    }
+
+    /**
+     * After one loop cycle took a second, a session whose client answers every ping is still pinged about once an
+     * interval (200 ms), not once every second or more: the loop's timers must not stay behind the clock.
+     */
+    @Test
+    void shouldKeepPingingOnScheduleAfterTheLoopStalled() throws Exception {
+        start("io-threads", "1", "heartbeat-misses", "10");
+        try (RawWebSocket ws = establish()) {
+            ws.send(0x82, Frame.newBuilder().setRequest(Request.newBuilder().setId(1).setMethod("stall"))
+                .build().toByteArray());
+            RawWebSocket.Frame frame;
+            while ((frame = answeringPings(ws)).opcode() != 0x2) {
+                // pings only, until the response to the stall
+            }
+            assertThat(Frame.parseFrom(frame.payload()).getResponse().getId()).isEqualTo(1);
+            final List<Duration> gaps = new ArrayList<>();
+            long last = System.nanoTime();
+            while (gaps.size() < 4) {
+                final RawWebSocket.Frame ping = answeringPings(ws);
+                assertThat(ping.opcode()).as("only pings while the session stays open").isEqualTo(RawWebSocket.PING);
+                final long now = System.nanoTime();
+                gaps.add(Duration.ofNanos(now - last));
+                last = now;
+            }
+            assertThat(gaps.subList(1, gaps.size())).as("time between pings after the stall")
+                .allSatisfy(gap -> assertThat(gap).isLessThan(Duration.ofMillis(500)));
+        }
+        assertThat(total(Metric.HEARTBEAT_TIMEOUTS)).isZero();
+    }
+
+    /** The next frame; a ping is answered with a pong carrying its payload at once. */
+    private static RawWebSocket.Frame answeringPings(RawWebSocket ws) throws IOException {
+        final RawWebSocket.Frame frame = ws.read();
+        if (frame.opcode() == RawWebSocket.PING) {
+            ws.send(0x8A, frame.payload());
+        }
+        return frame;
     }
 
     /** A raw client past the upgrade and Hello: a session the heartbeats watch. */
