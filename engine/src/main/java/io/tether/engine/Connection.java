@@ -427,7 +427,9 @@ final class Connection {
         closeReason = reason;
         readPaused = 0;
         setInterest(SelectionKey.OP_READ, true);
-        inboundTail = null;
+        if (!transport.decodesWhileClosing(this)) {
+            inboundTail = null;
+        }
         loop.lingerDeadlines.add(this, EventLoop.nowMs() + LINGER_MS);
         flush();
         if (chunkCount == 0 && !closed) {

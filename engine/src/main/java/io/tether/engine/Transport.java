@@ -61,6 +61,15 @@ abstract class Transport {
     /** The full length of the incomplete frame starting at {@code from}, when its header is in; else 0. */
     abstract int pendingFrameLength(Connection c, UnsafeBuffer view, int from, int end, int maxFrameSize);
 
+    /**
+     * Whether input is still decoded after this side started closing: WebSocket reads on to the peer's close frame.
+     * Such a transport's {@link #onReadableWhileClosing} goes through {@link #onReadable}, which keeps a frame that
+     * spans reads.
+     */
+    boolean decodesWhileClosing(Connection c) {
+        return false;
+    }
+
     /** Input after this side has started closing: read and discarded by default. */
     void onReadableWhileClosing(Connection c) {
         final ByteBuffer scratch = c.loop().scratch();
@@ -83,7 +92,7 @@ abstract class Transport {
         final ByteBuffer scratch = loop.scratch();
         final UnsafeBuffer view = loop.scratchView();
         final int maxFrameSize = c.handler().limits().maxFrameSize();
-        for (int round = 0; round < MAX_READS && !c.isClosing(); round++) {
+        for (int round = 0; round < MAX_READS && (!c.isClosing() || decodesWhileClosing(c)); round++) {
             final ByteBuffer tail = c.inboundTail;
             if (tail != null && tail.capacity() > EventLoop.SCRATCH_SIZE) {
                 final int n = read(c, tail);

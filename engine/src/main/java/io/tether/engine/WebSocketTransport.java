@@ -89,7 +89,12 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
             return c.isClosing() ? -1 : buffer.limit();
         }
         decoder.decode(buffer);
-        return c.isClosing() ? -1 : buffer.position();
+        return c.isClosing() && !decodesWhileClosing(c) ? -1 : buffer.position();
+    }
+
+    @Override
+    boolean decodesWhileClosing(Connection c) {
+        return decoder != null && decoder.state() == WebSocketFrameDecoder.State.OPEN && !c.isClosed();
     }
 
     /** Feeds the handshake; true once upgraded (the rest of the buffer is frames). */
@@ -139,19 +144,16 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
 
     @Override
     void onReadableWhileClosing(Connection c) {
-        // Our close frame is out: read until the peer's close frame answers it, then close the TCP connection.
-        if (decoder == null || decoder.state() != WebSocketFrameDecoder.State.OPEN) {
+        // Our close frame is out: read until the peer's close frame answers it, then close the TCP connection. The
+        // frames before it are decoded (and ignored) through the usual path, which keeps a frame that spans reads.
+        if (!decodesWhileClosing(c)) {
             super.onReadableWhileClosing(c);
             return;
         }
-        final ByteBuffer scratch = c.loop().scratch();
-        scratch.clear();
-        if (read(c, scratch) > 0) {
-            scratch.flip();
-            decoder.decode(scratch);
-            if (decoder.state() != WebSocketFrameDecoder.State.OPEN) {
-                c.closeNow(null);
-            }
+        try {
+            onReadable(c);
+        } catch (java.io.IOException e) {
+            c.closeNow(e);
         }
     }
 
@@ -189,6 +191,9 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
 
     @Override
     public void onBinary(ByteBuffer payload) {
+        if (connection.isClosing()) {
+            return; // read past on the way to the peer's close frame
+        }
         if (rawHandler != null) {
             rawHandler.onMessage(channel, false, payload);
         } else {
@@ -198,11 +203,17 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
 
     @Override
     public void onText(ByteBuffer utf8) {
+        if (connection.isClosing()) {
+            return;
+        }
         rawHandler.onMessage(channel, true, utf8); // tether mode refuses text in the decoder (1003)
     }
 
     @Override
     public void onPing(ByteBuffer payload) {
+        if (connection.isClosing()) {
+            return; // our output is shut already
+        }
         Frames.writeWebSocket(connection, WebSocketFrameDescriptor.OPCODE_PONG, new UnsafeBuffer(payload),
             payload.position(), payload.remaining());
     }
@@ -231,6 +242,10 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
     @Override
     public void onError(int closeCode, String reason) {
         connection.loop().counters().increment(Metric.PROTOCOL_ERRORS);
+        if (connection.isClosing()) {
+            connection.closeNow(null); // our close frame is out already
+            return;
+        }
         writeClose(connection, closeCode, reason);
         connection.startClose(closeCode, reason);
     }
