@@ -29,7 +29,7 @@ final class BuiltinMethods {
         }
         final String topic = call.header("topic");
         final PushResult result = call.server().push(to, topic == null ? SEND : topic, call.payload());
-        return result == PushResult.UNKNOWN ? Reply.error(Status.UNAVAILABLE, "unknown session '" + to + "'")
+        return result == PushResult.UNKNOWN ? Reply.error(Status.UNAVAILABLE, "unknown session")
             : Reply.ok();
     }
 }

@@ -30,7 +30,10 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
     private Connection connection;
     private ServerHandshake serverHandshake;
     private ClientHandshake clientHandshake;
+    /** Exists only while a read is being decoded or a message is half-received: an idle connection holds none. */
     private WebSocketFrameDecoder decoder;
+    private boolean upgraded;
+    private TextPolicy textPolicy;
     private WebSocketChannel channel;
 
     private WebSocketTransport(WebSocketRole role, WebSocketHandler rawHandler, int maxMessageSize) {
@@ -60,7 +63,7 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
 
     @Override
     boolean established(Connection c) {
-        return decoder != null;
+        return upgraded;
     }
 
     @Override
@@ -75,7 +78,7 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
 
     @Override
     void onHandshakeDeadline(Connection c) {
-        if (decoder == null) {
+        if (!upgraded) {
             c.loop().counters().increment(Metric.HANDSHAKE_TIMEOUTS);
             c.closeWithGoodbye(GoodbyeCode.HANDSHAKE_TIMEOUT, "WebSocket upgrade not complete in time");
         } else if (rawHandler == null) {
@@ -85,16 +88,20 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
 
     @Override
     int deliver(Connection c, ByteBuffer buffer, UnsafeBuffer view, int maxFrameSize) {
-        if (decoder == null && !upgrade(c, buffer)) {
+        if (!upgraded && !upgrade(c, buffer)) {
             return c.isClosing() ? -1 : buffer.limit();
         }
-        decoder.decode(buffer);
+        final WebSocketFrameDecoder d = decoder();
+        d.decode(buffer);
+        if (d.state() == WebSocketFrameDecoder.State.OPEN && !d.isMidMessage() && !buffer.hasRemaining()) {
+            decoder = null; // nothing carries over to the next read
+        }
         return c.isClosing() && !decodesWhileClosing(c) ? -1 : buffer.position();
     }
 
     @Override
     boolean decodesWhileClosing(Connection c) {
-        return decoder != null && decoder.state() == WebSocketFrameDecoder.State.OPEN && !c.isClosed();
+        return upgraded && (decoder == null || decoder.state() == WebSocketFrameDecoder.State.OPEN) && !c.isClosed();
     }
 
     /** Feeds the handshake; true once upgraded (the rest of the buffer is frames). */
@@ -133,8 +140,16 @@ final class WebSocketTransport extends Transport implements WebSocketFrameListen
         return true;
     }
 
-    private void startFrames(Connection c, TextPolicy textPolicy) {
-        decoder = new WebSocketFrameDecoder(role, maxMessageSize, textPolicy, this);
+    private void startFrames(Connection c, TextPolicy policy) {
+        upgraded = true;
+        textPolicy = policy;
+    }
+
+    private WebSocketFrameDecoder decoder() {
+        if (decoder == null) {
+            decoder = new WebSocketFrameDecoder(role, maxMessageSize, textPolicy, this);
+        }
+        return decoder;
     }
 
     @Override
