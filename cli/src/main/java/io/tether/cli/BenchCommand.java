@@ -53,6 +53,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--io-threads", description = "Load generator event loops. Default: 1.")
     int ioThreads = 1;
 
+    @Option(names = "--cert", paramLabel = "FILE", description = "Client certificate (PEM) for tls:// and wss://.")
+    java.nio.file.Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "Private key (PEM) of --cert.")
+    java.nio.file.Path key;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "CA bundle (PEM) to trust for tls:// and wss://.")
+    java.nio.file.Path ca;
+
+    @Option(names = "--tls-provider", description = "jdk or bc. Default: jdk.")
+    String tlsProvider = "jdk";
+
     @Option(names = "--json", description = "Print only the JSON line at the end (no table, no progress).")
     boolean jsonOnly;
 
@@ -63,7 +75,9 @@ final class BenchCommand implements Callable<Integer> {
             final ListenAddress t = ListenAddress.parse(target);
             options = new BenchOptions(t, sessions, pipeline,
                 Math.toIntExact(Values.parseSize(payload)), Values.parseDuration(duration),
-                Values.parseDuration(warmup), rate, parseSources(sourceIps), method, ioThreads);
+                Values.parseDuration(warmup), rate, parseSources(sourceIps), method, ioThreads,
+                t.isTls() ? new io.tether.tls.TlsClientSettings(cert, key, null, ca,
+                    io.tether.tls.TlsProvider.fromFlag(tlsProvider), null) : null);
         } catch (IllegalArgumentException | UnknownHostException | ArithmeticException e) {
             System.err.println("tether bench: " + e.getMessage());
             return 2;

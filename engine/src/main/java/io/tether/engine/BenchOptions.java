@@ -2,6 +2,7 @@ package io.tether.engine;
 
 import java.net.InetAddress;
 import io.tether.engine.config.ListenAddress;
+import io.tether.tls.TlsClientSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -9,11 +10,12 @@ import java.util.List;
  * What {@code tether bench} runs: {@code sessions} connections to {@code target}, each with up to
  * {@code pipeline} requests in flight. With {@code rate} > 0 the load is open-loop: requests are sent at their
  * intended times whatever the server does, and latency is timed from the intended time (no coordinated omission).
+ * {@code tls} (null without) gives the client certificate and trusted CAs for tls:// and wss:// targets.
  * With {@code pipeline} 0 and no rate the sessions only connect, say Hello and stay idle (for footprint runs).
  */
 public record BenchOptions(ListenAddress target, int sessions, int pipeline, int payloadBytes, Duration duration,
                            Duration warmup, long rate, List<InetAddress> sourceAddresses, String method,
-                           int ioThreads) {
+                           int ioThreads, TlsClientSettings tls) {
     public BenchOptions {
         sourceAddresses = List.copyOf(sourceAddresses);
         if (sessions < 1) {

@@ -44,6 +44,14 @@ public final class Call {
         return session.clientId();
     }
 
+    /**
+     * The client's verified certificate identity (subject, SANs, chain) on a tls:// or wss:// listener with client
+     * certificates; null otherwise.
+     */
+    public io.tether.tls.PeerIdentity peer() {
+        return session.connection().transport() instanceof TlsTransport t ? t.peer() : null;
+    }
+
     public TetherServer server() {
         return session.server();
     }

@@ -141,6 +141,7 @@ final class Connection {
             return;
         }
         if ((ready & SelectionKey.OP_WRITE) != 0) {
+            transport.onWritable(this);
             flush();
         }
         if ((ready & SelectionKey.OP_READ) != 0 && k.isValid()) {
@@ -256,6 +257,7 @@ final class Connection {
     /** One gathering write of everything queued; chunks written out go back to the pool. */
     void flush() {
         if (closed || chunkCount == 0) {
+            updateWriteInterest();
             return;
         }
         for (int i = 0; i < chunkCount; i++) {
@@ -264,7 +266,7 @@ final class Connection {
         }
         long written;
         try {
-            written = channel.write(chunks, 0, chunkCount);
+            written = transport.writeOut(this, chunks, chunkCount);
         } catch (IOException e) {
             written = -1;
         }
@@ -300,13 +302,16 @@ final class Connection {
         if (chunkCount == 0) {
             chunks = null;
             readPositions = null;
-            setInterest(SelectionKey.OP_WRITE, false);
             if (closing) {
                 shutdownOutputAndLinger();
             }
-        } else {
-            setInterest(SelectionKey.OP_WRITE, true);
         }
+        updateWriteInterest();
+    }
+
+    /** OP_WRITE while anything waits for the socket: queued chunks, or the transport's own bytes. */
+    void updateWriteInterest() {
+        setInterest(SelectionKey.OP_WRITE, chunkCount > 0 || transport.wantsWrite());
     }
 
     private void afterDrain(long written) {
@@ -441,6 +446,7 @@ final class Connection {
     private String closeReason = "closed";
 
     private void shutdownOutputAndLinger() {
+        transport.beforeShutdownOutput(this);
         try {
             channel.shutdownOutput();
         } catch (IOException e) {

@@ -33,6 +33,7 @@ public final class LoadGenerator {
     private volatile boolean measuring;
     private volatile boolean sending = true;
     private volatile String lastFailure = "";
+    private final io.tether.tls.TlsContext tls;
 
     private LoadGenerator(BenchOptions options) {
         this.options = options;
@@ -42,6 +43,7 @@ public final class LoadGenerator {
             recorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
         }
         this.settled = new CountDownLatch(options.sessions());
+        this.tls = options.tls() == null ? null : io.tether.tls.TlsContext.forClient(options.tls());
     }
 
     /** Runs the whole bench; {@code progress} gets a line about once a second. */
@@ -170,7 +172,7 @@ public final class LoadGenerator {
             Listener.configure(channel);
             final boolean connected = channel.connect(options.target().socketAddress());
             final Connection c = new Connection(loop, channel, handler,
-                TetherClient.clientTransport(options.target()));
+                TetherClient.clientTransport(options.target(), tls));
             loop.execute(() -> {
                 try {
                     c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);

@@ -6,6 +6,8 @@ import io.tether.codec.proto.Push;
 import io.tether.codec.proto.Response;
 import io.tether.codec.proto.Welcome;
 import io.tether.engine.config.ListenAddress;
+import io.tether.tls.TlsClientSettings;
+import io.tether.tls.TlsContext;
 import io.tether.telemetry.Counters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -123,6 +125,7 @@ public final class TetherClient implements AutoCloseable {
         private final Map<String, String> metadata = new HashMap<>();
         private Consumer<Push> onPush = p -> { };
         private Duration timeout = Duration.ofSeconds(10);
+        private TlsContext tls;
 
         private Builder() {
         }
@@ -152,10 +155,19 @@ public final class TetherClient implements AutoCloseable {
             return connect(address, TcpTransport.INSTANCE);
         }
 
-        /** Connects to {@code tcp://HOST:PORT} or {@code ws://HOST:PORT/PATH}, says Hello, waits for the Welcome. */
+        /** The TLS settings for {@code tls://} and {@code wss://} targets: client certificate and trusted CAs. */
+        public Builder tls(TlsClientSettings settings) {
+            this.tls = TlsContext.forClient(settings);
+            return this;
+        }
+
+        /**
+         * Connects to {@code tcp://HOST:PORT}, {@code ws://HOST:PORT/PATH}, {@code tls://HOST:PORT} or
+         * {@code wss://HOST:PORT/PATH}, says Hello, waits for the Welcome.
+         */
         public TetherClient connect(String url) throws IOException {
             final ListenAddress target = ListenAddress.parse(url);
-            return connect(target.socketAddress(), clientTransport(target));
+            return connect(target.socketAddress(), clientTransport(target, tls));
         }
 
         private TetherClient connect(InetSocketAddress address, Transport transport) throws IOException {
@@ -190,14 +202,22 @@ public final class TetherClient implements AutoCloseable {
         }
     }
 
-    /** The client side of a listen address's transport. */
-    static Transport clientTransport(ListenAddress target) {
-        if (target.scheme().equals(ListenAddress.WS)) {
-            return WebSocketTransport.client(target.host() + ":" + target.port(), target.path(), 64 << 20);
+    /** The client side of a listen address's transport; {@code tls} is needed for tls:// and wss://. */
+    static Transport clientTransport(ListenAddress target, TlsContext tls) {
+        final Transport plain = switch (target.scheme()) {
+            case ListenAddress.WS, ListenAddress.WSS ->
+                WebSocketTransport.client(target.host() + ":" + target.port(), target.path(), 64 << 20);
+            case ListenAddress.TCP, ListenAddress.TLS -> TcpTransport.INSTANCE;
+            default -> throw new IllegalArgumentException("a client connects to tcp://, ws://, tls:// or wss://, not "
+                + target.scheme());
+        };
+        if (!target.isTls()) {
+            return plain;
         }
-        if (!target.scheme().equals(ListenAddress.TCP)) {
-            throw new IllegalArgumentException("a client connects to tcp:// or ws://, not " + target.scheme());
+        if (tls == null) {
+            throw new IllegalArgumentException(target + " needs TLS settings (a CA to trust, and a client certificate"
+                + " for mutual TLS)");
         }
-        return TcpTransport.INSTANCE;
+        return new TlsTransport(plain, tls.newClientEngine(target.host(), target.port()), true);
     }
 }

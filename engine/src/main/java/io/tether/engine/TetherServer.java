@@ -3,6 +3,8 @@ package io.tether.engine;
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.ws.UpgradePolicy;
+import io.tether.tls.ReloadingTlsContext;
+import io.tether.tls.TlsMaterialException;
 import io.tether.engine.config.Dispatch;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.TetherConfig;
@@ -61,6 +63,8 @@ public final class TetherServer implements AutoCloseable {
     private volatile ConnectionLimits limits;
     private volatile boolean acceptingRequests = true;
     private volatile boolean closed;
+    /** The TLS context of tls:// and wss:// listeners, swapped when its files change; null without them. */
+    private final ReloadingTlsContext tls;
 
     private TetherServer(TetherConfig config, Map<String, Registration> handlers,
                          Map<String, WebSocketHandler> webSocketHandlers, Counters counters) {
@@ -69,7 +73,15 @@ public final class TetherServer implements AutoCloseable {
         this.limits = limitsOf(config);
         this.handlers = Map.copyOf(handlers);
         this.counters = counters;
+        this.tls = config.listen().stream().anyMatch(ListenAddress::isTls)
+            ? ReloadingTlsContext.start(config.tlsSettings(), new TlsReloadLog(counters), config.tlsReloadInterval())
+            : null;
         this.loops = new LoopGroup("tether-io", config.effectiveIoThreads(), counters, false);
+    }
+
+    /** The live TLS context (seconds to expiry, reload counts), or null when no listener uses TLS. */
+    public ReloadingTlsContext tls() {
+        return tls;
     }
 
     public static Builder builder() {
@@ -181,6 +193,15 @@ public final class TetherServer implements AutoCloseable {
     }
 
     private Connection newConnection(EventLoop loop, SocketChannel channel, ListenAddress listen) {
+        final Connection plain = newPlainConnection(loop, channel, listen);
+        if (listen == null || !listen.isTls()) {
+            return plain;
+        }
+        final TlsTransport tls = new TlsTransport(plain.transport(), this.tls.current().newServerEngine(), false);
+        return new Connection(loop, channel, plain.handler(), tls);
+    }
+
+    private Connection newPlainConnection(EventLoop loop, SocketChannel channel, ListenAddress listen) {
         if (listen == null || !listen.isWebSocket()) {
             return new Connection(loop, channel, protocol, TcpTransport.INSTANCE);
         }
@@ -293,6 +314,9 @@ public final class TetherServer implements AutoCloseable {
         awaitUninterruptibly(goodbyes);
         awaitDrained(Duration.ofSeconds(2));
         loops.close();
+        if (tls != null) {
+            tls.close();
+        }
     }
 
     /** Waits (briefly) until every connection has finished its close handshake. */
@@ -374,8 +398,12 @@ public final class TetherServer implements AutoCloseable {
                 BuiltinMethods.all().forEach((name, h) -> all.put(name, new Registration(h, inline)));
             }
             all.putAll(handlers);
-            final TetherServer server = new TetherServer(c, all, webSocketHandlers,
-                counters != null ? counters : new Counters());
+            final TetherServer server;
+            try {
+                server = new TetherServer(c, all, webSocketHandlers, counters != null ? counters : new Counters());
+            } catch (TlsMaterialException e) {
+                throw new IllegalStateException("cannot serve TLS: " + e.getMessage(), e);
+            }
             try {
                 server.bind();
             } catch (IOException e) {

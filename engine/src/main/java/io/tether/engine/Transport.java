@@ -70,6 +70,24 @@ abstract class Transport {
         return false;
     }
 
+    /** Writes queued plaintext to the wire; returns the bytes taken, or -1 when the connection broke. */
+    long writeOut(Connection c, java.nio.ByteBuffer[] chunks, int count) throws IOException {
+        return c.channel().write(chunks, 0, count);
+    }
+
+    /** Whether bytes the transport produced itself still wait for the socket (TLS records). */
+    boolean wantsWrite() {
+        return false;
+    }
+
+    /** The socket is writable again: push out the transport's own pending bytes first. */
+    void onWritable(Connection c) throws IOException {
+    }
+
+    /** Everything queued is written and the connection is closing: the last bytes before half-closing. */
+    void beforeShutdownOutput(Connection c) {
+    }
+
     /** Input after this side has started closing: read and discarded by default. */
     void onReadableWhileClosing(Connection c) {
         final ByteBuffer scratch = c.loop().scratch();
@@ -77,7 +95,8 @@ abstract class Transport {
         read(c, scratch);
     }
 
-    final void onReadable(Connection c) throws IOException {
+    /** The socket is readable: read, decode, and hand the session's batch on. */
+    void onReadable(Connection c) throws IOException {
         try {
             readFrames(c);
         } finally {
@@ -87,47 +106,93 @@ abstract class Transport {
         }
     }
 
+    private boolean reading(Connection c) {
+        return !c.isClosing() || decodesWhileClosing(c);
+    }
+
     private void readFrames(Connection c) {
-        final EventLoop loop = c.loop();
-        final ByteBuffer scratch = loop.scratch();
-        final UnsafeBuffer view = loop.scratchView();
-        final int maxFrameSize = c.handler().limits().maxFrameSize();
-        for (int round = 0; round < MAX_READS && (!c.isClosing() || decodesWhileClosing(c)); round++) {
+        final ByteBuffer scratch = c.loop().scratch();
+        for (int round = 0; round < MAX_READS && reading(c); round++) {
             final ByteBuffer tail = c.inboundTail;
             if (tail != null && tail.capacity() > EventLoop.SCRATCH_SIZE) {
                 final int n = read(c, tail);
-                if (n < 0 || tail.hasRemaining()) {
-                    break;
-                }
-                c.inboundTail = null;
-                tail.flip();
-                if (deliver(c, tail, new UnsafeBuffer(tail), maxFrameSize) < 0) {
+                if (n < 0 || tail.hasRemaining() || !deliverLargeTail(c, tail)) {
                     return;
                 }
                 continue;
             }
-            scratch.clear();
-            if (tail != null) {
-                scratch.put(tail.flip());
-                c.inboundTail = null;
-            }
+            startScratch(c, scratch, tail);
             final int n = read(c, scratch);
-            if (n < 0) {
+            if (n < 0 || !decodeScratch(c)) {
                 return;
             }
-            scratch.flip();
-            final int end = scratch.limit();
-            final int consumed = deliver(c, scratch, view, maxFrameSize);
-            if (consumed < 0) {
-                return;
-            }
-            if (consumed < end) {
-                keepTail(c, view, consumed, end, maxFrameSize);
-            }
-            if (n == 0 || end < scratch.capacity()) {
+            if (n == 0 || scratch.limit() < scratch.capacity()) {
                 break; // the socket has nothing more for now
             }
         }
+    }
+
+    /**
+     * Decodes bytes that arrived some other way than a read into the scratch buffer: the plaintext of TLS records.
+     * {@code fresh} is consumed; whatever is not a whole frame yet is kept as the connection's tail.
+     */
+    final void consume(Connection c, ByteBuffer fresh) {
+        final ByteBuffer scratch = c.loop().scratch();
+        while (fresh.hasRemaining() && reading(c)) {
+            final ByteBuffer tail = c.inboundTail;
+            if (tail != null && tail.capacity() > EventLoop.SCRATCH_SIZE) {
+                moveBytes(fresh, tail);
+                if (tail.hasRemaining() || !deliverLargeTail(c, tail)) {
+                    return;
+                }
+                continue;
+            }
+            startScratch(c, scratch, tail);
+            moveBytes(fresh, scratch);
+            if (!decodeScratch(c)) {
+                return;
+            }
+        }
+    }
+
+    private static void moveBytes(ByteBuffer from, ByteBuffer to) {
+        final int n = Math.min(from.remaining(), to.remaining());
+        to.put(to.position(), from, from.position(), n);
+        to.position(to.position() + n);
+        from.position(from.position() + n);
+    }
+
+    /** Clears the scratch buffer and puts a small tail back in front of what comes next. */
+    private static void startScratch(Connection c, ByteBuffer scratch, ByteBuffer tail) {
+        scratch.clear();
+        if (tail != null) {
+            scratch.put(tail.flip());
+            c.inboundTail = null;
+        }
+    }
+
+    /** A frame larger than the scratch buffer is complete in its own buffer: decode it. */
+    private boolean deliverLargeTail(Connection c, ByteBuffer tail) {
+        c.inboundTail = null;
+        tail.flip();
+        return deliver(c, tail, new UnsafeBuffer(tail), c.handler().limits().maxFrameSize()) >= 0;
+    }
+
+    /** Decodes what the scratch buffer holds (written from position 0 on); keeps an incomplete frame as the tail. */
+    private boolean decodeScratch(Connection c) {
+        final ByteBuffer scratch = c.loop().scratch();
+        final UnsafeBuffer view = c.loop().scratchView();
+        final int maxFrameSize = c.handler().limits().maxFrameSize();
+        scratch.flip();
+        final int end = scratch.limit();
+        final int consumed = deliver(c, scratch, view, maxFrameSize);
+        if (consumed < 0) {
+            return false;
+        }
+        if (consumed < end) {
+            keepTail(c, view, consumed, end, maxFrameSize);
+        }
+        return true;
     }
 
     /** Reads once; on end of stream closes the connection and returns -1. */

@@ -16,6 +16,9 @@ public enum Metric {
     HANDSHAKE_TIMEOUTS("connections closed for no Hello (or WebSocket upgrade) in time"),
     HEARTBEAT_TIMEOUTS("connections closed after missing heartbeats"),
     PINGS("heartbeat pings sent"),
+    TLS_FAILURES("connections closed by a failed TLS handshake or record"),
+    TLS_RELOADS("TLS material reloads put in use"),
+    TLS_RELOAD_FAILURES("TLS material refused on reload (the previous stayed in use)"),
     SLOW_CONSUMERS("connections closed as slow consumers"),
     UNDELIVERED("frames for connections that had closed");
 

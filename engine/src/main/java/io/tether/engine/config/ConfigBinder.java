@@ -116,6 +116,9 @@ public final class ConfigBinder {
             return out;
         }
         if (raw.isEmpty()) {
+            if (type == String.class) {
+                return ""; // an optional setting left out
+            }
             throw new IllegalArgumentException("a value is needed");
         }
         return convertOne(type, raw.get(0));

@@ -8,13 +8,16 @@ import java.util.Locale;
 /**
  * One {@code --listen} value: {@code tcp://HOST:PORT} (tether frames, varint32-delimited),
  * {@code ws://HOST:PORT/PATH} (tether frames in WebSocket binary messages) or {@code ws+echo://HOST:PORT/PATH}
- * (plain WebSocket, every message echoed). Port 0 asks the OS for an ephemeral port.
+ * (plain WebSocket, every message echoed), {@code tls://HOST:PORT} and {@code wss://HOST:PORT/PATH} (the same in TLS).
+ * Port 0 asks the OS for an ephemeral port.
  */
 public record ListenAddress(String scheme, String host, int port, String path) {
     public static final String TCP = "tcp";
     public static final String WS = "ws";
     public static final String WS_ECHO = "ws+echo";
-    private static final java.util.Set<String> SCHEMES = java.util.Set.of(TCP, WS, WS_ECHO);
+    public static final String TLS = "tls";
+    public static final String WSS = "wss";
+    private static final java.util.Set<String> SCHEMES = java.util.Set.of(TCP, WS, WS_ECHO, TLS, WSS);
 
     public static ListenAddress parse(String text) {
         final URI uri;
@@ -27,7 +30,7 @@ public record ListenAddress(String scheme, String host, int port, String path) {
         final String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!SCHEMES.contains(scheme)) {
             throw new IllegalArgumentException("'" + text + "': unsupported scheme '" + scheme
-                + "' (supported: tcp, ws, ws+echo)");
+                + "' (supported: tcp, ws, ws+echo, tls, wss)");
         }
         if (uri.getHost() == null || uri.getPort() < 0) {
             throw new IllegalArgumentException("'" + text + "' needs a host and a port, as in tcp://0.0.0.0:7000");
@@ -38,6 +41,11 @@ public record ListenAddress(String scheme, String host, int port, String path) {
 
     public boolean isWebSocket() {
         return scheme.startsWith(WS);
+    }
+
+    /** tls:// (TCP framing in TLS) or wss:// (WebSocket in TLS). */
+    public boolean isTls() {
+        return scheme.equals(TLS) || scheme.equals(WSS);
     }
 
     public InetSocketAddress socketAddress() {

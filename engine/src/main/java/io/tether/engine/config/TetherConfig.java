@@ -1,5 +1,9 @@
 package io.tether.engine.config;
 
+import io.tether.tls.ClientAuth;
+import io.tether.tls.TlsProvider;
+import io.tether.tls.TlsSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +49,27 @@ public record TetherConfig(
         live = true)
     Duration statsInterval,
     @Setting(description = "Time in-flight handlers get to finish on shutdown.", defaultValue = "10s", live = true)
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    @Setting(description = "PEM certificate chain (leaf first) served on tls:// and wss:// listeners; reloaded when "
+        + "the file changes.")
+    String tlsCert,
+    @Setting(description = "PEM private key of tls-cert: PKCS#8, PKCS#1, SEC1 EC, or encrypted PKCS#8.")
+    String tlsKey,
+    @Setting(description = "File holding the password of an encrypted tls-key.")
+    String tlsKeyPasswordFile,
+    @Setting(description = "PEM bundle of the CAs whose client certificates are accepted.")
+    String tlsCa,
+    @Setting(description = "Client certificates: none, optional or required (required when tls-ca is given, "
+        + "else none).")
+    String tlsClientAuth,
+    @Setting(description = "TLS versions, comma-separated: TLSv1.3, or TLSv1.3,TLSv1.2 (AEAD suites only).",
+        defaultValue = "TLSv1.3")
+    String tlsProtocols,
+    @Setting(description = "TLS implementation: jdk (SunJSSE) or bc (BouncyCastle JSSE).", defaultValue = "jdk")
+    String tlsProvider,
+    @Setting(description = "How often the TLS files are also checked by content (symlink swaps raise no file "
+        + "events).", defaultValue = "10s")
+    Duration tlsReloadInterval) {
 
     public TetherConfig {
         listen = List.copyOf(listen);
@@ -89,7 +113,33 @@ public record TetherConfig(
         if (shutdownGrace.isNegative()) {
             problems.add("shutdown-grace: must not be negative");
         }
+        positive(problems, "tls-reload-interval", tlsReloadInterval);
+        final boolean tlsListener = listen.stream().anyMatch(ListenAddress::isTls);
+        if (tlsListener && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
+            problems.add("tls-cert and tls-key are needed for tls:// and wss:// listeners");
+        }
+        if (!tlsCert.isEmpty() && !tlsListener) {
+            problems.add("tls-cert is given but no tls:// or wss:// listener would use it");
+        }
+        if (tlsListener) {
+            try {
+                tlsSettings();
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
         return problems;
+    }
+
+    /** The TLS settings of the tls:// and wss:// listeners, or TLS off. */
+    public TlsSettings tlsSettings() {
+        if (tlsCert.isEmpty()) {
+            return TlsSettings.disabled();
+        }
+        return new TlsSettings(Path.of(tlsCert), tlsKey.isEmpty() ? null : Path.of(tlsKey),
+            tlsKeyPasswordFile.isEmpty() ? null : Path.of(tlsKeyPasswordFile), tlsCa.isEmpty() ? null : Path.of(tlsCa),
+            TlsProvider.fromFlag(tlsProvider), tlsClientAuth.isEmpty() ? null : ClientAuth.fromFlag(tlsClientAuth),
+            List.of(tlsProtocols.split("\\s*,\\s*")));
     }
 
     private static void positive(List<String> problems, String name, Duration value) {

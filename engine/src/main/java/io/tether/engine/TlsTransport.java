@@ -1,0 +1,219 @@
+package io.tether.engine;
+
+import io.tether.codec.GoodbyeCode;
+import io.tether.telemetry.Metric;
+import io.tether.tls.PeerIdentity;
+import io.tether.tls.TlsConnection;
+import io.tether.tls.TlsEvents;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLEngine;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TLS under another transport: {@code tls://} is raw TCP framing inside TLS, {@code wss://} is WebSocket inside
+ * TLS. Network bytes are read into the loop's network scratch buffer and handed to the {@link TlsConnection}
+ * pump; the plaintext it decrypts goes through the inner transport's decoding ({@link Transport#consume}).
+ * Outbound, the connection's plaintext chunks are encrypted on their way to the socket. The pump borrows its
+ * buffers from the loop, so an idle TLS connection holds none. The inner transport starts only once the
+ * handshake has completed, so nothing is written in clear.
+ */
+final class TlsTransport extends Transport implements TlsEvents {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsTransport.class);
+    private static final Executor TASKS = task -> Thread.ofVirtual().name("tether-tls-task").start(task);
+
+    private final Transport inner;
+    private final SSLEngine engine;
+    private final boolean client;
+    private Connection connection;
+    private TlsConnection tls;
+    private PeerIdentity peer;
+
+    TlsTransport(Transport inner, SSLEngine engine, boolean client) {
+        this.inner = inner;
+        this.engine = engine;
+        this.client = client;
+    }
+
+    /** The verified identity of the peer (the client's certificate on a server), once the handshake is done. */
+    PeerIdentity peer() {
+        return peer;
+    }
+
+    @Override
+    Framing framing() {
+        return inner.framing();
+    }
+
+    @Override
+    boolean established(Connection c) {
+        return peer != null && inner.established(c);
+    }
+
+    @Override
+    void onConnected(Connection c) {
+        connection = c;
+        tls = new TlsConnection(engine, c.loop().tlsBuffers(), c.channel()::write, this, TASKS);
+        if (client) {
+            guarded(tls::beginHandshake);
+        }
+    }
+
+    @Override
+    public void onHandshakeComplete(PeerIdentity identity) {
+        peer = identity;
+        inner.onConnected(connection);
+        connection.flush();
+    }
+
+    @Override
+    public void onApplicationData(ByteBuffer plaintext) {
+        inner.consume(connection, plaintext);
+    }
+
+    @Override
+    public void onDelegatedTasksDone() {
+        connection.loop().execute(() -> {
+            if (!connection.isClosed()) {
+                guarded(tls::resume);
+                connection.flush();
+            }
+        });
+    }
+
+    @Override
+    void onReadable(Connection c) throws IOException {
+        try {
+            final ByteBuffer network = c.loop().networkScratch();
+            network.clear();
+            if (read(c, network) <= 0) {
+                return;
+            }
+            network.flip();
+            guarded(() -> tls.onNetworkRead(network));
+        } finally {
+            if (!c.isClosed()) {
+                c.updateWriteInterest();
+                c.handler().onReadComplete(c);
+            }
+        }
+    }
+
+    @Override
+    void onReadableWhileClosing(Connection c) {
+        try {
+            onReadable(c);
+        } catch (IOException e) {
+            c.closeNow(e);
+        }
+    }
+
+    @Override
+    boolean decodesWhileClosing(Connection c) {
+        return inner.decodesWhileClosing(c);
+    }
+
+    @Override
+    long writeOut(Connection c, ByteBuffer[] chunks, int count) throws IOException {
+        if (peer == null) {
+            return 0; // nothing goes out before the handshake; the chunks wait
+        }
+        try {
+            return tls.write(chunks, 0, count);
+        } catch (IOException e) {
+            failed(e);
+            return -1;
+        }
+    }
+
+    @Override
+    boolean wantsWrite() {
+        return tls != null && tls.wantsWrite();
+    }
+
+    @Override
+    void onWritable(Connection c) {
+        guarded(tls::flush);
+    }
+
+    @Override
+    void beforeShutdownOutput(Connection c) {
+        if (tls != null && peer != null && !tls.isOutboundDone()) {
+            guarded(() -> {
+                tls.closeOutbound();
+                tls.flush();
+            });
+        }
+    }
+
+    @Override
+    void writeGoodbye(Connection c, int code, String reason) {
+        inner.writeGoodbye(c, code, reason);
+    }
+
+    @Override
+    void writePing(Connection c, long nonce) {
+        inner.writePing(c, nonce);
+    }
+
+    @Override
+    void onHandshakeDeadline(Connection c) {
+        if (peer == null) {
+            // No TLS session yet, so no Goodbye can be sent: count it and drop the connection.
+            c.loop().counters().increment(Metric.HANDSHAKE_TIMEOUTS);
+            c.closeNow(null);
+        } else {
+            inner.onHandshakeDeadline(c);
+        }
+    }
+
+    @Override
+    void onClosed(int code, String reason) {
+        if (tls != null) {
+            tls.close();
+        }
+        inner.onClosed(code, reason);
+    }
+
+    @Override
+    int deliver(Connection c, ByteBuffer buffer, UnsafeBuffer view, int maxFrameSize) {
+        return inner.deliver(c, buffer, view, maxFrameSize);
+    }
+
+    @Override
+    int pendingFrameLength(Connection c, UnsafeBuffer view, int from, int end, int maxFrameSize) {
+        return inner.pendingFrameLength(c, view, from, end, maxFrameSize);
+    }
+
+    @FunctionalInterface
+    private interface TlsStep {
+        void run() throws IOException;
+    }
+
+    /** Runs a pump step; a TLS failure (bad certificate, protocol, alert) closes the connection and is counted. */
+    private void guarded(TlsStep step) {
+        try {
+            step.run();
+        } catch (IOException e) {
+            failed(e);
+        }
+    }
+
+    private void failed(IOException e) {
+        if (connection.isClosed()) {
+            return;
+        }
+        LOG.debug("TLS failure on {}: {}", connection, e.toString());
+        connection.loop().counters().increment(Metric.TLS_FAILURES);
+        try {
+            tls.flush(); // the alert the engine queued
+        } catch (IOException ignored) {
+            // the connection is going anyway
+        }
+        connection.closeNow(null);
+    }
+
+}
