@@ -17,10 +17,15 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         silenceUnsafeWarning();
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The whole command tree, as the jar runs it. */
+    static CommandLine commandLine() {
         final CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand("serve", ServeCommand.commandLine());
         cli.setOverwrittenOptionsAllowed(true); // a later --flag wins, as scripts that add defaults expect
-        System.exit(cli.execute(args));
+        return cli;
     }
 
     @Override

@@ -26,19 +26,6 @@ class CertsCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run tether(String... args) {
-        final CommandLine cli = new CommandLine(new Main());
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        final int exit = cli.execute(args);
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private record Result(int exit, String output) {
     }
 
@@ -70,7 +57,7 @@ class CertsCommandTest {
     void shouldWriteEveryFileIntoANewDirectoryAndSayWhichAndHowToTryThem() throws Exception {
         final Path out = tmp.resolve("pki/dev");
 
-        final Run run = tether("certs", "--out", out.toString(), "--client", "alice", "--client", "bob");
+        final InProcessRun run = InProcessRun.of("certs", "--out", out.toString(), "--client", "alice", "--client", "bob");
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.err()).isEmpty();
@@ -87,7 +74,7 @@ class CertsCommandTest {
 
     @Test
     void shouldIssueServerAndClientCertificatesOpensslVerifiesAgainstTheCa() throws Exception {
-        assertThat(tether("certs", "--out", tmp.toString(), "--client", "alice", "--client", "bob").exit()).isZero();
+        assertThat(InProcessRun.of("certs", "--out", tmp.toString(), "--client", "alice", "--client", "bob").exit()).isZero();
 
         assertThat(opensslOk(tmp, "verify", "-CAfile", "ca.pem", "-purpose", "sslserver", "server.pem").trim())
             .isEqualTo("server.pem: OK");
@@ -100,7 +87,7 @@ class CertsCommandTest {
 
     @Test
     void shouldNameLocalhostAndEverySanInAP256ServerCertificate() throws Exception {
-        assertThat(tether("certs", "--out", tmp.toString(), "--san", "tether.example", "--san", "10.0.0.7",
+        assertThat(InProcessRun.of("certs", "--out", tmp.toString(), "--san", "tether.example", "--san", "10.0.0.7",
             "--san", "::1").exit()).isZero();
 
         final String text = opensslOk(tmp, "x509", "-in", "server.pem", "-noout", "-text");
@@ -112,7 +99,7 @@ class CertsCommandTest {
 
     @Test
     void shouldWriteEcKeysThatMatchTheirCertificates() throws Exception {
-        assertThat(tether("certs", "--out", tmp.toString(), "--client", "alice").exit()).isZero();
+        assertThat(InProcessRun.of("certs", "--out", tmp.toString(), "--client", "alice").exit()).isZero();
 
         for (String name : List.of("ca", "server", "alice")) {
             final String key = Files.readString(tmp.resolve(name + ".key"));
@@ -126,9 +113,9 @@ class CertsCommandTest {
 
     @Test
     void shouldMakeEveryCertificateValidForTheGivenDays() throws Exception {
-        assertThat(tether("certs", "--out", tmp.resolve("short").toString(), "--client", "alice", "--days", "30")
+        assertThat(InProcessRun.of("certs", "--out", tmp.resolve("short").toString(), "--client", "alice", "--days", "30")
             .exit()).isZero();
-        assertThat(tether("certs", "--out", tmp.resolve("default").toString()).exit()).isZero();
+        assertThat(InProcessRun.of("certs", "--out", tmp.resolve("default").toString()).exit()).isZero();
 
         for (String name : List.of("ca.pem", "server.pem", "alice.pem")) {
             assertThat(openssl(tmp.resolve("short"), "x509", "-in", name, "-noout", "-checkend",
@@ -144,11 +131,11 @@ class CertsCommandTest {
 
     @Test
     void shouldRefuseToOverwriteWithoutForceNamingTheExistingFiles() throws Exception {
-        assertThat(tether("certs", "--out", tmp.toString(), "--client", "alice").exit()).isZero();
+        assertThat(InProcessRun.of("certs", "--out", tmp.toString(), "--client", "alice").exit()).isZero();
         final String ca = Files.readString(tmp.resolve("ca.pem"));
         final String alice = Files.readString(tmp.resolve("alice.key"));
 
-        final Run again = tether("certs", "--out", tmp.toString(), "--client", "alice");
+        final InProcessRun again = InProcessRun.of("certs", "--out", tmp.toString(), "--client", "alice");
 
         assertThat(again.exit()).isEqualTo(2);
         assertThat(again.err()).startsWith("tether certs: refusing to overwrite " + tmp.resolve("ca.pem"))
@@ -157,7 +144,7 @@ class CertsCommandTest {
         assertThat(Files.readString(tmp.resolve("ca.pem"))).isEqualTo(ca);
         assertThat(Files.readString(tmp.resolve("alice.key"))).isEqualTo(alice);
 
-        final Run forced = tether("certs", "--out", tmp.toString(), "--client", "alice", "--force");
+        final InProcessRun forced = InProcessRun.of("certs", "--out", tmp.toString(), "--client", "alice", "--force");
 
         assertThat(forced.exit()).as(forced.err()).isZero();
         assertThat(Files.readString(tmp.resolve("ca.pem"))).isNotEqualTo(ca);
@@ -168,7 +155,7 @@ class CertsCommandTest {
     void shouldRefuseAnExistingClientFileEvenWhenTheCaIsNew() throws Exception {
         Files.writeString(tmp.resolve("bob.pem"), "mine\n");
 
-        final Run run = tether("certs", "--out", tmp.toString(), "--client", "bob");
+        final InProcessRun run = InProcessRun.of("certs", "--out", tmp.toString(), "--client", "bob");
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("refusing to overwrite " + tmp.resolve("bob.pem"))
@@ -180,12 +167,12 @@ class CertsCommandTest {
     @Test
     void shouldRefuseDaysBelowOneOrPastTheYear9999WithoutWritingAnything() throws Exception {
         for (String days : List.of("0", "-5")) {
-            final Run run = tether("certs", "--out", tmp.resolve("pki").toString(), "--days", days);
+            final InProcessRun run = InProcessRun.of("certs", "--out", tmp.resolve("pki").toString(), "--days", days);
 
             assertThat(run.exit()).as("--days " + days).isEqualTo(2);
             assertThat(run.err()).isEqualTo("tether certs: --days must be at least 1, not " + days + "\n");
         }
-        final Run tooLong = tether("certs", "--out", tmp.resolve("pki").toString(), "--days", "3000000");
+        final InProcessRun tooLong = InProcessRun.of("certs", "--out", tmp.resolve("pki").toString(), "--days", "3000000");
 
         assertThat(tooLong.exit()).isEqualTo(2);
         assertThat(tooLong.err()).contains("--days 3000000", "9999");
@@ -196,10 +183,10 @@ class CertsCommandTest {
     void shouldRefuseBadSansAndClientNamesWithoutWritingAnything() throws Exception {
         final Path out = tmp.resolve("pki");
 
-        final Run space = tether("certs", "--out", out.toString(), "--san", "my host");
-        final Run octet = tether("certs", "--out", out.toString(), "--san", "10.0.0.300");
-        final Run path = tether("certs", "--out", out.toString(), "--client", "../evil");
-        final Run reserved = tether("certs", "--out", out.toString(), "--client", "server");
+        final InProcessRun space = InProcessRun.of("certs", "--out", out.toString(), "--san", "my host");
+        final InProcessRun octet = InProcessRun.of("certs", "--out", out.toString(), "--san", "10.0.0.300");
+        final InProcessRun path = InProcessRun.of("certs", "--out", out.toString(), "--client", "../evil");
+        final InProcessRun reserved = InProcessRun.of("certs", "--out", out.toString(), "--client", "server");
 
         assertThat(List.of(space.exit(), octet.exit(), path.exit(), reserved.exit())).containsOnly(2);
         assertThat(space.err()).contains("--san 'my host'");
@@ -214,8 +201,8 @@ class CertsCommandTest {
     void shouldNameOutWhenItIsMissingOrAFile() throws Exception {
         final Path file = Files.writeString(tmp.resolve("notes.txt"), "x");
 
-        final Run missing = tether("certs", "--client", "alice");
-        final Run notADirectory = tether("certs", "--out", file.toString());
+        final InProcessRun missing = InProcessRun.of("certs", "--client", "alice");
+        final InProcessRun notADirectory = InProcessRun.of("certs", "--out", file.toString());
 
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("--out");
@@ -226,7 +213,7 @@ class CertsCommandTest {
     @Test
     void shouldCompleteAMutualTlsHandshakeWithThePrintedOpensslLine() throws Exception {
         final Path out = tmp.resolve("it's my pki"); // the printed line quotes what a shell would split
-        final Run run = tether("certs", "--out", out.toString(), "--client", "alice");
+        final InProcessRun run = InProcessRun.of("certs", "--out", out.toString(), "--client", "alice");
         assertThat(run.exit()).isZero();
         final String line = run.out().lines().map(String::trim).filter(l -> l.startsWith("openssl s_client"))
             .findFirst().orElseThrow();

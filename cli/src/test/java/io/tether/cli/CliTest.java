@@ -17,23 +17,9 @@ import picocli.CommandLine;
 class CliTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run runInProcess(String... args) {
-        final CommandLine cli = new CommandLine(new Main());
-        cli.addSubcommand("serve", ServeCommand.commandLine());
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        final int exit = cli.execute(args);
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void shouldListEverySettingWithItsDefaultInServeHelp() {
-        final Run run = runInProcess("serve", "--help");
+        final InProcessRun run = InProcessRun.of("serve", "--help");
         assertThat(run.exit()).isZero();
         for (ConfigBinder.SettingInfo s : ConfigBinder.settings()) {
             assertThat(run.out()).contains("--" + s.name());
@@ -46,7 +32,7 @@ class CliTest {
 
     @Test
     void shouldNameAnUnknownFlagAndExitNonZero() {
-        final Run run = runInProcess("serve", "--heartbeat-intervall", "5s");
+        final InProcessRun run = InProcessRun.of("serve", "--heartbeat-intervall", "5s");
         assertThat(run.exit()).isNotZero();
         assertThat(run.err()).contains("--heartbeat-intervall");
     }
