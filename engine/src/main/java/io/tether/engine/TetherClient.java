@@ -59,6 +59,11 @@ public final class TetherClient implements AutoCloseable {
         return welcome;
     }
 
+    /** The server's verified certificate identity (subject, SANs, chain) over tls:// or wss://; else null. */
+    public io.tether.tls.PeerIdentity serverIdentity() {
+        return connection.transport() instanceof TlsTransport t ? t.peer() : null;
+    }
+
     public boolean isOpen() {
         return !connection.isClosed();
     }
