@@ -1,5 +1,7 @@
 package io.tether.tls;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.security.Provider;
 
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -31,7 +33,19 @@ final class CryptoProviders
     // Holder idiom: building the providers registers hundreds of algorithms, so only pay when used.
     private static final class Lazy
     {
+        /**
+         * BCJSSE reports every security property it reads, and every JDK-only entry it skips, through
+         * java.util.logging at INFO and WARNING: noise on a server's terminal. Only its errors pass. The
+         * logger is held here because java.util.logging keeps loggers only weakly.
+         */
+        static final Logger BCJSSE_LOG = quiet(Logger.getLogger("org.bouncycastle.jsse"));
         static final Provider BC = new BouncyCastleProvider();
         static final Provider BCJSSE = new BouncyCastleJsseProvider(BC);
+
+        private static Logger quiet(final Logger logger)
+        {
+            logger.setLevel(Level.SEVERE);
+            return logger;
+        }
     }
 }
