@@ -20,9 +20,13 @@ final class BenchConnection implements FrameHandler {
     private final long[] sentAt;
     private final int mask;
     private Connection connection;
+    private final long startedNanos = System.nanoTime();
     private long nextId;
     private int inFlight;
     boolean established;
+    /** Which session of the run this connection serves, and whose recorder it writes (reconnect mode). */
+    int slot;
+    int recorderIndex;
     long responses;
     long errors;
     long mismatches;
@@ -54,6 +58,10 @@ final class BenchConnection implements FrameHandler {
     @Override
     public void onFrame(Connection c, Frame frame) {
         if (frame.hasWelcome()) {
+            if (run.reconnecting()) {
+                run.handshakeDone(this, recorder, System.nanoTime() - startedNanos);
+                return;
+            }
             established = true;
             run.sessionReady(this);
             if (!run.openLoop()) {

@@ -11,11 +11,14 @@ import java.util.List;
  * {@code pipeline} requests in flight. With {@code rate} > 0 the load is open-loop: requests are sent at their
  * intended times whatever the server does, and latency is timed from the intended time (no coordinated omission).
  * {@code tls} (null without) gives the client certificate and trusted CAs for tls:// and wss:// targets.
+ * With {@code reconnect} every session closes as soon as its Welcome arrives and connects again: the run counts
+ * whole handshakes (TCP, TLS when the target has it, Hello/Welcome) per second, timed from connect to Welcome.
  * With {@code pipeline} 0 and no rate the sessions only connect, say Hello and stay idle (for footprint runs).
  */
 public record BenchOptions(ListenAddress target, int sessions, int pipeline, int payloadBytes, Duration duration,
                            Duration warmup, long rate, List<InetAddress> sourceAddresses, String method,
-                           int ioThreads, TlsClientSettings tls) {
+                           int ioThreads, TlsClientSettings tls,
+                           boolean reconnect) {
     public BenchOptions {
         sourceAddresses = List.copyOf(sourceAddresses);
         if (sessions < 1) {

@@ -30,6 +30,7 @@ public final class LoadGenerator {
     private final CountDownLatch settled;
     private final AtomicLong ready = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final java.util.Set<Integer> settledSlots = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean measuring;
     private volatile boolean sending = true;
     private volatile String lastFailure = "";
@@ -69,6 +70,34 @@ public final class LoadGenerator {
         return options.method();
     }
 
+    boolean reconnecting() {
+        return options.reconnect();
+    }
+
+    /**
+     * Reconnect mode: a session's handshake is done. The first one of each session counts it as connected; every
+     * one after the warm-up is recorded; then the connection is dropped and a new one started on the same loop.
+     */
+    void handshakeDone(BenchConnection c, SingleWriterRecorder recorder, long nanos) {
+        c.established = true;
+        if (!settledSlots.contains(c.slot)) {
+            sessionReady(c);
+        }
+        if (measuring) {
+            recorder.recordValue(Math.max(1, nanos / 1_000));
+        }
+        final Connection old = c.connection();
+        old.closeNow(null);
+        if (sending) {
+            try {
+                open(old.loop(), c.slot, c.recorderIndex);
+            } catch (IOException e) {
+                failed.incrementAndGet();
+                lastFailure = e.getMessage();
+            }
+        }
+    }
+
     boolean measuring() {
         return measuring;
     }
@@ -79,18 +108,26 @@ public final class LoadGenerator {
 
     void sessionReady(BenchConnection c) {
         ready.incrementAndGet();
-        settled.countDown();
+        settle(c.slot);
+    }
+
+    /** Each session settles once: connected, or failed before its first Welcome. */
+    private void settle(int slot) {
+        if (settledSlots.add(slot)) {
+            settled.countDown();
+        }
     }
 
     void sessionClosed(BenchConnection c, int code, String reason) {
-        if (!c.established) {
-            failed.incrementAndGet();
-            lastFailure = reason + " (" + code + ")";
-            settled.countDown();
-        } else if (sending) {
-            failed.incrementAndGet();
-            lastFailure = reason + " (" + code + ")";
+        if (!sending) {
+            return; // the run is over: closing is expected
         }
+        if (c.established && options.reconnect()) {
+            return; // dropped on purpose after its handshake
+        }
+        failed.incrementAndGet();
+        lastFailure = reason + " (" + code + ")";
+        settle(c.slot);
     }
 
     private BenchResult execute(Consumer<String> progress) throws IOException, InterruptedException {
@@ -158,26 +195,17 @@ public final class LoadGenerator {
     }
 
     private void connectAll(Consumer<String> progress) throws IOException, InterruptedException {
-        final List<java.net.InetAddress> sources = options.sourceAddresses();
         for (int i = 0; i < options.sessions(); i++) {
             final int loopIndex = i % loops.size();
             final EventLoop loop = loops.get(loopIndex);
-            final BenchConnection handler = new BenchConnection(this, recorders[loopIndex], options.payloadBytes(),
-                options.pipeline());
-            sessions.add(handler);
-            final SocketChannel channel = SocketChannel.open();
-            if (!sources.isEmpty()) {
-                channel.bind(new InetSocketAddress(sources.get(i % sources.size()), 0));
-            }
-            Listener.configure(channel);
-            final boolean connected = channel.connect(options.target().socketAddress());
-            final Connection c = new Connection(loop, channel, handler,
-                TetherClient.clientTransport(options.target(), tls));
+            final int slot = i;
             loop.execute(() -> {
                 try {
-                    c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
+                    open(loop, slot, loopIndex);
                 } catch (IOException e) {
-                    c.closeNow(e);
+                    failed.incrementAndGet();
+                    lastFailure = e.getMessage();
+                    settled.countDown();
                 }
             });
         }
@@ -190,6 +218,33 @@ public final class LoadGenerator {
         }
         progress.accept(String.format("connected %d sessions (%d failed%s)", ready.get(), failed.get(),
             failed.get() > 0 ? ": " + lastFailure : ""));
+    }
+
+    /** Opens one session's connection, on its loop. */
+    private void open(EventLoop loop, int slot, int recorderIndex) throws IOException {
+        final BenchConnection handler = new BenchConnection(this, recorders[recorderIndex], options.payloadBytes(),
+            options.pipeline());
+        handler.slot = slot;
+        handler.recorderIndex = recorderIndex;
+        if (!options.reconnect()) {
+            synchronized (sessions) {
+                sessions.add(handler);
+            }
+        }
+        final List<java.net.InetAddress> sources = options.sourceAddresses();
+        final SocketChannel channel = SocketChannel.open();
+        try {
+            if (!sources.isEmpty()) {
+                channel.bind(new InetSocketAddress(sources.get(slot % sources.size()), 0));
+            }
+            Listener.configure(channel);
+            final boolean connected = channel.connect(options.target().socketAddress());
+            new Connection(loop, channel, handler, TetherClient.clientTransport(options.target(), tls))
+                .open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /** Open loop: issues requests at their intended times, round-robin over the sessions. */

@@ -88,7 +88,7 @@ public final class IdleSessionHeap {
 
         public static void main(String[] args) throws Exception {
             final BenchOptions options = new BenchOptions(ListenAddress.parse(args[0]), Integer.parseInt(args[1]), 0,
-                64, Duration.ofSeconds(Long.parseLong(args[2])), Duration.ZERO, 0, List.of(), "echo", 1, null);
+                64, Duration.ofSeconds(Long.parseLong(args[2])), Duration.ZERO, 0, List.of(), "echo", 1, null, false);
             LoadGenerator.run(options, line -> { });
         }
     }
