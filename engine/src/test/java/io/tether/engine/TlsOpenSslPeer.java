@@ -1,5 +1,8 @@
 package io.tether.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tether.codec.GoodbyeCode;
 import io.tether.engine.HandWire.Fields;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,6 +31,7 @@ final class TlsOpenSslPeer implements AutoCloseable {
     static final Path OPENSSL = Path.of("/usr/bin/openssl");
     static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final byte[] END_OF_STREAM = new byte[0];
+    private static final String SESSION_ID = "[A-Za-z0-9_-]{22}";
 
     private final Process process;
     private final Path stderr;
@@ -64,6 +68,45 @@ final class TlsOpenSslPeer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
+    }
+
+    /**
+     * Hello and Welcome, an echo, and Goodbye both ways, after which the server closes the connection and s_client
+     * ends without an error.
+     */
+    void assertServed() throws IOException, InterruptedException {
+        sendFrame(HandWire.hello("openssl"));
+        final Fields welcome = read(HandWire.WELCOME);
+        assertThat(welcome.string(1)).as("session id").matches(SESSION_ID);
+        assertThat(welcome.bytes(2)).as("resume token").isNotEmpty();
+        assertThat(welcome.varint(3)).as("resumed").isZero();
+
+        sendFrame(HandWire.request(1, "echo", HandWire.utf8("through openssl")));
+        final Fields response = read(HandWire.RESPONSE);
+        assertThat(response.varint(1)).as("response id").isEqualTo(1);
+        assertThat(response.varint(2)).as("response status").isZero();
+        assertThat(response.string(3)).as("echoed payload").isEqualTo("through openssl");
+
+        sendFrame(HandWire.frame(HandWire.GOODBYE,
+            new HandWire.Writer().varint(1, GoodbyeCode.NORMAL).string(2, "done")));
+        assertThat(read(HandWire.GOODBYE).varint(1)).as("goodbye code").isEqualTo(GoodbyeCode.NORMAL);
+        assertThat(readToEnd()).as("bytes after the Goodbye").isEmpty();
+        assertThat(awaitExit()).as("s_client's exit code, stderr:\n%s", errorOutput()).isZero();
+    }
+
+    /** s_client ends with an error naming the alert (such as "alert number 116"), and no frame ever reached it. */
+    void assertRefused(String alert) throws InterruptedException {
+        assertThat(readToEnd()).as("bytes s_client received").isEmpty();
+        assertThat(awaitExit()).as("s_client's exit code, stderr:\n%s", errorOutput()).isNotZero();
+        assertThat(errorOutput()).contains(alert);
+    }
+
+    /**
+     * Whether the server authenticated itself with a signature: in a full handshake s_client -brief prints the
+     * server's "Signature type"; a session resumed from a ticket (PSK) has no CertificateVerify, so no such line.
+     */
+    boolean serverSigned() {
+        return errorOutput().contains("Signature type:");
     }
 
     /** Writes a frame, with its varint32 length in front, to s_client's stdin: it goes out as TLS records. */

@@ -35,8 +35,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * well-behaved client is still served.
  */
 class TlsPeersTest {
-    private static final String SESSION_ID = "[A-Za-z0-9_-]{22}";
-
     /** The server's CA and certificate, and alice's certificate from the same CA. */
     @TempDir
     static Path certs;
@@ -84,7 +82,7 @@ class TlsPeersTest {
     void shouldCompleteTls13WithOpensslAndExchangeHandEncodedFrames(String provider) throws Exception {
         final InetSocketAddress address = start(provider);
         try (TlsOpenSslPeer peer = TlsOpenSslPeer.connect(address, certs.resolve("ca.pem"), alice("-tls1_3"))) {
-            exchangeFrames(peer);
+            peer.assertServed();
             assertThat(peer.errorOutput()).contains("Protocol version: TLSv1.3", "Verification: OK");
         }
         assertThat(server.counters().total(Metric.TLS_FAILURES)).isZero();
@@ -96,7 +94,7 @@ class TlsPeersTest {
     void shouldRefuseAClientWithoutACertificateWithTheCertificateRequiredAlert(String provider) throws Exception {
         final InetSocketAddress address = start(provider);
         try (TlsOpenSslPeer peer = TlsOpenSslPeer.connect(address, certs.resolve("ca.pem"), "-tls1_3")) {
-            assertRefused(peer, "alert number 116");
+            peer.assertRefused("alert number 116");
             assertThat(peer.errorOutput()).contains("certificate required");
         }
         awaitCount(Metric.TLS_FAILURES, 1);
@@ -111,7 +109,7 @@ class TlsPeersTest {
             "-cert", strangers.resolve("mallory.pem").toString(),
             "-key", strangers.resolve("mallory.key").toString())) {
             // Both providers answer a chain they cannot build to a trusted CA with certificate_unknown.
-            assertRefused(peer, "alert number 46");
+            peer.assertRefused("alert number 46");
         }
         awaitCount(Metric.TLS_FAILURES, 1);
         assertServesAWellBehavedClient(address, provider);
@@ -122,7 +120,7 @@ class TlsPeersTest {
     void shouldRefuseTls12WhileTheMinimumIsTls13(String provider) throws Exception {
         final InetSocketAddress address = start(provider);
         try (TlsOpenSslPeer peer = TlsOpenSslPeer.connect(address, certs.resolve("ca.pem"), alice("-tls1_2"))) {
-            assertRefused(peer, "alert number 70");
+            peer.assertRefused("alert number 70");
             assertThat(peer.errorOutput()).contains("protocol version").doesNotContain("CONNECTION ESTABLISHED");
         }
         awaitCount(Metric.TLS_FAILURES, 1);
@@ -134,11 +132,11 @@ class TlsPeersTest {
     void shouldAcceptTls12WhenTheServerEnablesIt(String provider) throws Exception {
         final InetSocketAddress address = start(provider, "tls-protocols", "TLSv1.3,TLSv1.2");
         try (TlsOpenSslPeer peer = TlsOpenSslPeer.connect(address, certs.resolve("ca.pem"), alice("-tls1_2"))) {
-            exchangeFrames(peer);
+            peer.assertServed();
             assertThat(peer.errorOutput()).contains("Protocol version: TLSv1.2", "Verification: OK");
         }
         try (TlsOpenSslPeer peer = TlsOpenSslPeer.connect(address, certs.resolve("ca.pem"), alice("-tls1_3"))) {
-            exchangeFrames(peer);
+            peer.assertServed();
             assertThat(peer.errorOutput()).contains("Protocol version: TLSv1.3");
         }
         assertThat(server.counters().total(Metric.TLS_FAILURES)).isZero();
@@ -165,6 +163,22 @@ class TlsPeersTest {
     }
 
     @Test
+    void shouldSayGoodbyeOverTlsWhenTheHelloNeverComes() throws Exception {
+        final InetSocketAddress address = start("jdk", "handshake-timeout", "500ms");
+        try (TlsOpenSslPeer peer = TlsOpenSslPeer.connect(address, certs.resolve("ca.pem"), alice("-tls1_3"))) {
+            // TLS completes, then nothing: the Goodbye goes out encrypted, since the TLS session exists.
+            final Fields goodbye = peer.read(HandWire.GOODBYE);
+            assertThat(goodbye.varint(1)).as("goodbye code").isEqualTo(GoodbyeCode.HANDSHAKE_TIMEOUT);
+            assertThat(goodbye.string(2)).contains("500 ms");
+            assertThat(peer.readToEnd()).as("bytes after the Goodbye").isEmpty();
+            assertThat(peer.awaitExit()).as("s_client's exit code, stderr:\n%s", peer.errorOutput()).isZero();
+            assertThat(peer.errorOutput()).contains("Protocol version: TLSv1.3");
+        }
+        awaitCount(Metric.HANDSHAKE_TIMEOUTS, 1);
+        assertThat(server.counters().total(Metric.TLS_FAILURES)).isZero();
+    }
+
+    @Test
     void shouldServeWellBehavedPeersAfterEveryKindOfRefusedPeer() throws Exception {
         final InetSocketAddress address = start("jdk", "handshake-timeout", "300ms");
         try (TlsOpenSslPeer anonymous = TlsOpenSslPeer.connect(address, certs.resolve("ca.pem"), "-tls1_3");
@@ -175,15 +189,15 @@ class TlsPeersTest {
              Socket silent = new Socket()) {
             silent.connect(address, 5_000);
             silent.setSoTimeout(5_000);
-            assertRefused(anonymous, "alert number 116");
-            assertRefused(stranger, "alert number 46");
-            assertRefused(oldClient, "alert number 70");
+            anonymous.assertRefused("alert number 116");
+            stranger.assertRefused("alert number 46");
+            oldClient.assertRefused("alert number 70");
             assertThat(readUntilClosed(silent.getInputStream())).isZero();
         }
         awaitCount(Metric.TLS_FAILURES, 3);
         awaitCount(Metric.HANDSHAKE_TIMEOUTS, 1);
         try (TlsOpenSslPeer peer = TlsOpenSslPeer.connect(address, certs.resolve("ca.pem"), alice("-tls1_3"))) {
-            exchangeFrames(peer);
+            peer.assertServed();
         }
         assertServesAWellBehavedClient(address, "jdk");
         assertThat(server.counters().total(Metric.TLS_FAILURES)).isEqualTo(3);
@@ -194,34 +208,6 @@ class TlsPeersTest {
     private void awaitCount(Metric metric, long expected) {
         TestServers.await(metric.label() + " reaching " + expected, () -> server.counters().total(metric) >= expected);
         assertThat(server.counters().total(metric)).as(metric.label()).isEqualTo(expected);
-    }
-
-    /** Hello, Welcome, an echo, and Goodbye both ways, after which the server closes the connection. */
-    private static void exchangeFrames(TlsOpenSslPeer peer) throws Exception {
-        peer.sendFrame(HandWire.hello("openssl"));
-        final Fields welcome = peer.read(HandWire.WELCOME);
-        assertThat(welcome.string(1)).as("session id").matches(SESSION_ID);
-        assertThat(welcome.bytes(2)).as("resume token").isNotEmpty();
-        assertThat(welcome.varint(3)).as("resumed").isZero();
-
-        peer.sendFrame(HandWire.request(1, "echo", HandWire.utf8("through openssl")));
-        final Fields response = peer.read(HandWire.RESPONSE);
-        assertThat(response.varint(1)).as("response id").isEqualTo(1);
-        assertThat(response.varint(2)).as("response status").isZero();
-        assertThat(response.string(3)).as("echoed payload").isEqualTo("through openssl");
-
-        peer.sendFrame(HandWire.frame(HandWire.GOODBYE,
-            new HandWire.Writer().varint(1, GoodbyeCode.NORMAL).string(2, "done")));
-        assertThat(peer.read(HandWire.GOODBYE).varint(1)).as("goodbye code").isEqualTo(GoodbyeCode.NORMAL);
-        assertThat(peer.readToEnd()).as("bytes after the Goodbye").isEmpty();
-        assertThat(peer.awaitExit()).as("s_client's exit code, stderr:\n%s", peer.errorOutput()).isZero();
-    }
-
-    /** s_client ends with an error naming the alert, and no tether frame ever reached it. */
-    private static void assertRefused(TlsOpenSslPeer peer, String alert) throws Exception {
-        assertThat(peer.readToEnd()).as("bytes s_client received").isEmpty();
-        assertThat(peer.awaitExit()).as("s_client's exit code").isNotZero();
-        assertThat(peer.errorOutput()).contains(alert);
     }
 
     private void assertServesAWellBehavedClient(InetSocketAddress address, String provider) throws Exception {
