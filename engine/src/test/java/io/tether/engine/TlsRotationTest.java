@@ -12,8 +12,11 @@ import io.tether.tls.IssuedCertificate;
 import io.tether.tls.TlsClientSettings;
 import io.tether.tls.TlsProvider;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -258,6 +261,30 @@ class TlsRotationTest {
         assertThatThrownBy(() -> connect(url, "alice", "jdk")).isInstanceOf(IOException.class);
     }
 
+    @Test
+    void shouldReleaseTheTlsWatcherAndListenersWhenTheServerCannotListen() throws Exception {
+        final int free;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            free = probe.getLocalPort();
+        }
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            final long watchersBefore = liveReloadWatchers();
+            assertThatThrownBy(() -> TetherServer.builder().config(ConfigBinder.bind(Map.of(
+                    "listen", List.of("tls://127.0.0.1:" + free, "wss://127.0.0.1:" + taken.getLocalPort() + "/t"),
+                    "tls-cert", List.of(serverFiles.resolve("server.pem").toString()),
+                    "tls-key", List.of(serverFiles.resolve("server.key").toString()),
+                    "tls-ca", List.of(serverFiles.resolve("ca.pem").toString()))))
+                .start())
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("cannot listen");
+            // The server that failed to start is never handed out, so nobody else could close these.
+            assertThat(liveReloadWatchers()).as("live tether-tls-reload threads").isEqualTo(watchersBefore);
+        }
+        try (ServerSocket again = new ServerSocket(free, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(again.getLocalPort()).as("the port of the listener that did bind, free again").isEqualTo(free);
+        }
+    }
+
     // ---- files
 
     private IssuedCertificate newServerCertificate() {
@@ -278,6 +305,11 @@ class TlsRotationTest {
 
     private void move(String from, String to) throws IOException {
         Files.move(serverFiles.resolve(from), serverFiles.resolve(to), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static long liveReloadWatchers() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && t.getName().equals("tether-tls-reload")).count();
     }
 
     // ---- clients
