@@ -209,8 +209,8 @@ public final class LoadGenerator {
                 }
             });
         }
-        if (!settled.await(60, TimeUnit.SECONDS)) {
-            throw new IOException("sessions did not connect within 60 s: " + ready.get() + " ready, " + failed.get()
+        if (!settled.await(10, TimeUnit.MINUTES)) {
+            throw new IOException("sessions did not connect within 10 min: " + ready.get() + " ready, " + failed.get()
                 + " failed");
         }
         if (ready.get() == 0) {

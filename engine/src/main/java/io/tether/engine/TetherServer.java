@@ -73,10 +73,16 @@ public final class TetherServer implements AutoCloseable {
         this.limits = limitsOf(config);
         this.handlers = Map.copyOf(handlers);
         this.counters = counters;
-        this.tls = config.listen().stream().anyMatch(ListenAddress::isTls)
-            ? ReloadingTlsContext.start(config.tlsSettings(), new TlsReloadLog(counters), config.tlsReloadInterval())
-            : null;
+        // The loops first: if they cannot start there is no TLS watcher thread to leak.
         this.loops = new LoopGroup("tether-io", config.effectiveIoThreads(), counters, false);
+        try {
+            this.tls = config.listen().stream().anyMatch(ListenAddress::isTls)
+                ? ReloadingTlsContext.start(config.tlsSettings(), new TlsReloadLog(counters), config.tlsReloadInterval())
+                : null;
+        } catch (RuntimeException e) {
+            loops.close();
+            throw e;
+        }
     }
 
     /** The live TLS context (seconds to expiry, reload counts), or null when no listener uses TLS. */
@@ -319,6 +325,15 @@ public final class TetherServer implements AutoCloseable {
         }
     }
 
+    /** Releases what a start that could not listen had opened: the listeners that did bind, loops, TLS watcher. */
+    private void closeAfterFailedBind() {
+        listeners.forEach(Listener::closeNow);
+        loops.close();
+        if (tls != null) {
+            tls.close();
+        }
+    }
+
     /** Waits (briefly) until every connection has finished its close handshake. */
     private void awaitDrained(Duration max) {
         final long deadline = System.nanoTime() + max.toNanos();
@@ -407,7 +422,7 @@ public final class TetherServer implements AutoCloseable {
             try {
                 server.bind();
             } catch (IOException e) {
-                server.loops.close();
+                server.closeAfterFailedBind();
                 throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
             }
             return server;

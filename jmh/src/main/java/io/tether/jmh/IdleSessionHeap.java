@@ -5,7 +5,11 @@ import io.tether.engine.LoadGenerator;
 import io.tether.engine.TetherServer;
 import io.tether.engine.config.ConfigBinder;
 import io.tether.engine.config.ListenAddress;
+import io.tether.tls.CertificateIssuer;
+import io.tether.tls.TlsClientSettings;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +24,8 @@ import java.util.Map;
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp jmh/target/benchmarks.jar \
  *     io.tether.jmh.IdleSessionHeap 10000 tcp 5s 30s
  * </pre>
- * Arguments: sessions, transport (tcp or ws), heartbeat interval, CPU measuring period.
+ * Arguments: sessions, transport (tcp, ws, tls or wss: mutual TLS with certificates made for the run), heartbeat
+ * interval, CPU measuring period.
  */
 public final class IdleSessionHeap {
     private IdleSessionHeap() {
@@ -31,20 +36,33 @@ public final class IdleSessionHeap {
         final String transport = args.length > 1 ? args[1] : "tcp";
         final String heartbeat = args.length > 2 ? args[2] : "30s";
         final Duration cpuPeriod = io.tether.engine.config.Values.parseDuration(args.length > 3 ? args[3] : "30s");
-        final String listen = transport.equals("ws") ? "ws://127.0.0.1:0/tether" : "tcp://127.0.0.1:0";
-        final TetherServer server = TetherServer.builder().config(ConfigBinder.bind(Map.of(
-            "listen", List.of(listen), "stats-interval", List.of("0"), "heartbeat-interval", List.of(heartbeat))))
-            .start();
+        final boolean ws = transport.startsWith("ws");
+        final String path = ws ? "/tether" : "";
+        final Map<String, List<String>> settings = new java.util.HashMap<>(Map.of(
+            "listen", List.of(transport + "://127.0.0.1:0" + path), "stats-interval", List.of("0"),
+            "heartbeat-interval", List.of(heartbeat)));
+        final Path certs = Files.createTempDirectory("tether-idle-certs");
+        if (transport.equals("tls") || transport.equals("wss")) {
+            CertificateIssuer.writeCertificateSet(certs, List.of(), List.of("idle"), Duration.ofDays(1));
+            settings.put("tls-cert", List.of(certs.resolve("server.pem").toString()));
+            settings.put("tls-key", List.of(certs.resolve("server.key").toString()));
+            settings.put("tls-ca", List.of(certs.resolve("ca.pem").toString()));
+            // Thousands of sessions arrive at once; a mutual TLS handshake costs milliseconds of CPU on both sides.
+            settings.put("handshake-timeout", List.of("10m"));
+        }
+        final TetherServer server = TetherServer.builder().config(ConfigBinder.bind(settings)).start();
         final int port = server.boundAddresses().get(0).getPort();
-        final String target = transport.equals("ws") ? "ws://127.0.0.1:" + port + "/tether" : "tcp://127.0.0.1:" + port;
+        final String target = transport + "://127.0.0.1:" + port + path;
         final long before = settledHeap();
         final Process clients = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", IdleClients.class.getName(), target,
-            Integer.toString(sessions), Long.toString(cpuPeriod.toSeconds() + 120))
+            Integer.toString(sessions), Long.toString(cpuPeriod.toSeconds() + 120), certs.toString())
             .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        final long deadline = System.nanoTime() + 120_000_000_000L;
+        final long deadline = System.nanoTime() + 600_000_000_000L;
         while (server.sessionCount() < sessions) {
             if (System.nanoTime() > deadline || !clients.isAlive()) {
+                clients.destroy();
+                server.shutdown(Duration.ofSeconds(1));
                 throw new IllegalStateException("only " + server.sessionCount() + " sessions arrived");
             }
             Thread.sleep(50); // a benchmark harness waiting on another process, not a test
@@ -87,8 +105,12 @@ public final class IdleSessionHeap {
         }
 
         public static void main(String[] args) throws Exception {
-            final BenchOptions options = new BenchOptions(ListenAddress.parse(args[0]), Integer.parseInt(args[1]), 0,
-                64, Duration.ofSeconds(Long.parseLong(args[2])), Duration.ZERO, 0, List.of(), "echo", 1, null, false);
+            final ListenAddress target = ListenAddress.parse(args[0]);
+            final Path certs = Path.of(args[3]);
+            final TlsClientSettings tls = target.isTls() ? TlsClientSettings.mutual(certs.resolve("idle.pem"),
+                certs.resolve("idle.key"), certs.resolve("ca.pem")) : null;
+            final BenchOptions options = new BenchOptions(target, Integer.parseInt(args[1]), 0,
+                64, Duration.ofSeconds(Long.parseLong(args[2])), Duration.ZERO, 0, List.of(), "echo", 1, tls, false);
             LoadGenerator.run(options, line -> { });
         }
     }
