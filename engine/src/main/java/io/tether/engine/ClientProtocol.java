@@ -77,7 +77,7 @@ final class ClientProtocol implements FrameHandler {
 
     @Override
     public void onClosed(Connection c, int code, String reason) {
-        closed.complete(new TetherClosedException(code == GoodbyeCode.NORMAL ? code : code, reason));
+        closed.complete(new TetherClosedException(code, reason));
         final TetherClosedException e = closed.join();
         welcome.completeExceptionally(e);
         pending.values().forEach(f -> f.completeExceptionally(e));

@@ -135,7 +135,13 @@ final class Connection {
     void onSelected(SelectionKey k) throws IOException {
         final int ready = k.readyOps();
         if ((ready & SelectionKey.OP_CONNECT) != 0) {
-            channel.finishConnect();
+            try {
+                channel.finishConnect();
+            } catch (IOException e) {
+                // Refused or unreachable: an outcome the client reports, not a failure of the loop.
+                closeNow(e);
+                return;
+            }
             k.interestOps(SelectionKey.OP_READ);
             transport.onConnected(this);
             return;
@@ -482,9 +488,10 @@ final class Connection {
         loop.unregister(this);
         loop.counters().increment(Metric.CONNECTIONS_CLOSED);
         wakeWriters();
-        if (!closing && cause == null) {
+        if (!closing) {
+            // No Goodbye either way: the peer went away, or the connection failed (a refused connect, say).
             closeCode = GoodbyeCode.GOING_AWAY;
-            closeReason = "connection closed";
+            closeReason = cause == null ? "connection closed" : "connection failed: " + cause;
         }
         transport.onClosed(closeCode, closeReason);
         handler.onClosed(this, closeCode, closeReason);
