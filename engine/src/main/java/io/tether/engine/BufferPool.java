@@ -32,7 +32,4 @@ final class BufferPool {
         }
     }
 
-    int pooled() {
-        return free.size();
-    }
 }

@@ -114,10 +114,6 @@ final class Connection {
         return closing || closed;
     }
 
-    long pendingBytes() {
-        return pendingBytes;
-    }
-
     void assignSlot(int slot) {
         this.slot = slot;
     }
@@ -394,10 +390,6 @@ final class Connection {
 
     void resumeReadByHandler() {
         resumeRead(READ_PAUSED_BY_HANDLER);
-    }
-
-    boolean readPausedByHandler() {
-        return (readPaused & READ_PAUSED_BY_HANDLER) != 0;
     }
 
     private void setInterest(int op, boolean on) {

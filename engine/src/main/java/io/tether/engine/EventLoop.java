@@ -61,7 +61,6 @@ public final class EventLoop implements Runnable {
     private int[] freeSlots = new int[64];
     private int freeCount;
     private int nextSlot;
-    private int connectionCount;
     private volatile boolean running = true;
     private Thread thread;
 
@@ -137,10 +136,6 @@ public final class EventLoop implements Runnable {
         return selector;
     }
 
-    int connectionCount() {
-        return connectionCount;
-    }
-
     /** Runs {@code command} on this loop, soon. Safe from any thread. */
     public void execute(Runnable command) {
         commands.offer(command);
@@ -155,21 +150,12 @@ public final class EventLoop implements Runnable {
     }
 
     /**
-     * Schedules a per-loop task (a periodic sweep, say) after {@code delayMs}; returns an id for
-     * {@link #cancelTimer}. Per-connection deadlines go to an {@link ExpiryQueue} instead.
+     * Schedules a per-loop task (a periodic sweep, say) after {@code delayMs}. Per-connection deadlines go to an
+     * {@link ExpiryQueue} instead.
      */
-    long schedule(long delayMs, Runnable task) {
+    void schedule(long delayMs, Runnable task) {
         assert inLoop();
-        final long id = timers.scheduleTimer(nowMs() + Math.max(delayMs, 1));
-        timerTasks.put(id, task);
-        return id;
-    }
-
-    void cancelTimer(long id) {
-        assert inLoop();
-        if (id != DeadlineTimerWheel.NULL_DEADLINE && timerTasks.remove(id) != null) {
-            timers.cancelTimer(id);
-        }
+        timerTasks.put(timers.scheduleTimer(nowMs() + Math.max(delayMs, 1)), task);
     }
 
     static long nowMs() {
@@ -186,7 +172,6 @@ public final class EventLoop implements Runnable {
         }
         connections[slot] = c;
         c.assignSlot(slot);
-        connectionCount++;
     }
 
     void unregister(Connection c) {
@@ -198,7 +183,6 @@ public final class EventLoop implements Runnable {
                 freeSlots = java.util.Arrays.copyOf(freeSlots, freeSlots.length * 2);
             }
             freeSlots[freeCount++] = slot;
-            connectionCount--;
         }
     }
 

@@ -20,14 +20,6 @@ final class WebSocketFraming implements Framing {
         this.opcode = opcode;
     }
 
-    WebSocketFraming withOpcode(int newOpcode) {
-        return new WebSocketFraming(masked, newOpcode);
-    }
-
-    boolean masked() {
-        return masked;
-    }
-
     @Override
     public int headerLength(int bodyLength) {
         return WebSocketFrameDescriptor.headerLength(bodyLength, masked);
