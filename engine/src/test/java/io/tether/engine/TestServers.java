@@ -27,9 +27,14 @@ final class TestServers {
         return server.boundAddresses().get(0);
     }
 
-    /** Polls until the condition holds, failing after the timeout (never a bare sleep). */
+    /** Polls until the condition holds, failing after 10 s (never a bare sleep). */
     static void await(String what, BooleanSupplier condition) {
-        final long deadline = System.nanoTime() + 10_000_000_000L;
+        await(what, condition, 10);
+    }
+
+    /** Polls until the condition holds, failing after {@code seconds}. */
+    static void await(String what, BooleanSupplier condition, int seconds) {
+        final long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for: " + what);
