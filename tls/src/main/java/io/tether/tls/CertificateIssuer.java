@@ -42,8 +42,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * certificates it signs. Every key is ECDSA P-256 and every signature SHA256withECDSA, which
  * both JSSE providers and OpenSSL accept.
  */
-public final class CertificateIssuer
-{
+public final class CertificateIssuer {
     /** The names every server certificate carries, so a local server works out of the box. */
     public static final List<String> DEFAULT_SERVER_NAMES = List.of("localhost", "127.0.0.1");
 
@@ -55,24 +54,20 @@ public final class CertificateIssuer
 
     private final IssuedCertificate authority;
 
-    private CertificateIssuer(final IssuedCertificate authority)
-    {
+    private CertificateIssuer(final IssuedCertificate authority) {
         this.authority = authority;
     }
 
     /** Makes a new self-signed CA valid from now for {@code validity}. */
-    public static CertificateIssuer newAuthority(final String commonName, final Duration validity)
-    {
+    public static CertificateIssuer newAuthority(final String commonName, final Duration validity) {
         final Instant now = Instant.now();
         return newAuthority(commonName, now.minus(BACKDATE), now.plus(validity));
     }
 
-    static CertificateIssuer newAuthority(final String commonName, final Instant notBefore, final Instant notAfter)
-    {
+    static CertificateIssuer newAuthority(final String commonName, final Instant notBefore, final Instant notAfter) {
         final KeyPair keys = newKeyPair();
         final X500Name name = name(commonName);
-        try
-        {
+        try {
             final X509v3CertificateBuilder builder = builder(name, name, keys, notBefore, notAfter);
             final JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
@@ -80,16 +75,13 @@ public final class CertificateIssuer
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                 extensions.createSubjectKeyIdentifier(keys.getPublic()));
             return new CertificateIssuer(new IssuedCertificate(sign(builder, keys), keys.getPrivate()));
-        }
-        catch (final GeneralSecurityException | CertIOException ex)
-        {
+        } catch (final GeneralSecurityException | CertIOException ex) {
             throw new IllegalStateException("cannot make a CA certificate", ex);
         }
     }
 
     /** @return the CA's own certificate and key. */
-    public IssuedCertificate authority()
-    {
+    public IssuedCertificate authority() {
         return authority;
     }
 
@@ -99,8 +91,8 @@ public final class CertificateIssuer
      * @param validity   from now.
      * @return a server certificate (serverAuth) naming localhost, 127.0.0.1 and the extra names.
      */
-    public IssuedCertificate issueServer(final String commonName, final List<String> extraNames, final Duration validity)
-    {
+    public IssuedCertificate issueServer(final String commonName, final List<String> extraNames,
+        final Duration validity) {
         final Instant now = Instant.now();
         final Set<String> names = new LinkedHashSet<>(DEFAULT_SERVER_NAMES);
         names.addAll(extraNames);
@@ -109,8 +101,7 @@ public final class CertificateIssuer
     }
 
     /** @return a client certificate (clientAuth) with subject CN {@code name}. */
-    public IssuedCertificate issueClient(final String name, final Duration validity)
-    {
+    public IssuedCertificate issueClient(final String name, final Duration validity) {
         final Instant now = Instant.now();
         return issue(name, List.of(), KeyPurposeId.id_kp_clientAuth, now.minus(BACKDATE), now.plus(validity));
     }
@@ -121,12 +112,10 @@ public final class CertificateIssuer
         final List<String> subjectAlternativeNames,
         final KeyPurposeId purpose,
         final Instant notBefore,
-        final Instant notAfter)
-    {
+        final Instant notAfter) {
         final KeyPair keys = newKeyPair();
         final X509Certificate caCertificate = authority.certificate();
-        try
-        {
+        try {
             final X509v3CertificateBuilder builder = builder(
                 X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded()),
                 name(commonName), keys, notBefore, notAfter);
@@ -138,15 +127,12 @@ public final class CertificateIssuer
                 extensions.createSubjectKeyIdentifier(keys.getPublic()));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                 extensions.createAuthorityKeyIdentifier(caCertificate));
-            if (!subjectAlternativeNames.isEmpty())
-            {
+            if (!subjectAlternativeNames.isEmpty()) {
                 builder.addExtension(Extension.subjectAlternativeName, false, generalNames(subjectAlternativeNames));
             }
             final KeyPair signer = new KeyPair(caCertificate.getPublicKey(), authority.privateKey());
             return new IssuedCertificate(sign(builder, signer), keys.getPrivate());
-        }
-        catch (final GeneralSecurityException | CertIOException ex)
-        {
+        } catch (final GeneralSecurityException | CertIOException ex) {
             throw new IllegalStateException("cannot issue a certificate for " + commonName, ex);
         }
     }
@@ -159,12 +145,9 @@ public final class CertificateIssuer
      */
     public static List<Path> writeCertificateSet(
         final Path directory, final List<String> extraServerNames, final List<String> clientNames,
-        final Duration validity) throws IOException
-    {
-        for (final String client : clientNames)
-        {
-            if (!FILE_SAFE_NAME.matcher(client).matches() || client.equals("ca") || client.equals("server"))
-            {
+        final Duration validity) throws IOException {
+        for (final String client : clientNames) {
+            if (!FILE_SAFE_NAME.matcher(client).matches() || client.equals("ca") || client.equals("server")) {
                 throw new IllegalArgumentException("client name '" + client + "' must be letters, digits, '.', " +
                     "'_' or '-' (at most 64, not starting with a sign), and not 'ca' or 'server'");
             }
@@ -174,8 +157,7 @@ public final class CertificateIssuer
         final List<Path> written = new ArrayList<>();
         write(issuer.authority(), directory, "ca", written);
         write(issuer.issueServer("tether server", extraServerNames, validity), directory, "server", written);
-        for (final String client : clientNames)
-        {
+        for (final String client : clientNames) {
             write(issuer.issueClient(client, validity), directory, client, written);
         }
         return List.copyOf(written);
@@ -183,8 +165,7 @@ public final class CertificateIssuer
 
     private static void write(
         final IssuedCertificate issued, final Path directory, final String name, final List<Path> written)
-        throws IOException
-    {
+        throws IOException {
         final Path certificate = directory.resolve(name + ".pem");
         final Path key = directory.resolve(name + ".key");
         issued.writePem(certificate, key);
@@ -192,11 +173,9 @@ public final class CertificateIssuer
         written.add(key);
     }
 
-    private static GeneralNames generalNames(final List<String> names)
-    {
+    private static GeneralNames generalNames(final List<String> names) {
         final GeneralName[] generalNames = new GeneralName[names.size()];
-        for (int i = 0; i < generalNames.length; i++)
-        {
+        for (int i = 0; i < generalNames.length; i++) {
             final String value = names.get(i);
             final boolean isAddress = IPV4.matcher(value).matches() || value.indexOf(':') >= 0;
             generalNames[i] = new GeneralName(isAddress ? GeneralName.iPAddress : GeneralName.dNSName, value);
@@ -206,8 +185,7 @@ public final class CertificateIssuer
 
     private static X509v3CertificateBuilder builder(
         final X500Name issuer, final X500Name subject, final KeyPair keys, final Instant notBefore,
-        final Instant notAfter)
-    {
+        final Instant notAfter) {
         // 127 random bits: positive, unique in practice, and within the 20 octets RFC 5280 allows.
         final BigInteger serial = new BigInteger(127, RANDOM).setBit(126);
         return new JcaX509v3CertificateBuilder(
@@ -215,34 +193,25 @@ public final class CertificateIssuer
     }
 
     private static X509Certificate sign(final X509v3CertificateBuilder builder, final KeyPair signer)
-        throws GeneralSecurityException
-    {
-        try
-        {
+        throws GeneralSecurityException {
+        try {
             final var contentSigner = new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
-        }
-        catch (final OperatorCreationException ex)
-        {
+        } catch (final OperatorCreationException ex) {
             throw new GeneralSecurityException(ex);
         }
     }
 
-    private static X500Name name(final String commonName)
-    {
+    private static X500Name name(final String commonName) {
         return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
     }
 
-    private static KeyPair newKeyPair()
-    {
-        try
-        {
+    private static KeyPair newKeyPair() {
+        try {
             final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
             return generator.generateKeyPair();
-        }
-        catch (final GeneralSecurityException ex)
-        {
+        } catch (final GeneralSecurityException ex) {
             throw new IllegalStateException("every JDK has EC P-256", ex);
         }
     }

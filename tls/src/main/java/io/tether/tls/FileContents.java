@@ -13,13 +13,11 @@ import java.util.Map;
  * Material is parsed from these bytes, and reload decisions compare digests, so what was
  * validated is exactly what is compared next time, whatever the files do in between.
  */
-final class FileContents
-{
+final class FileContents {
     private final Map<Path, byte[]> contents;
     private final byte[] digest;
 
-    private FileContents(final Map<Path, byte[]> contents, final byte[] digest)
-    {
+    private FileContents(final Map<Path, byte[]> contents, final byte[] digest) {
         this.contents = contents;
         this.digest = digest;
     }
@@ -29,14 +27,11 @@ final class FileContents
      *
      * @throws TlsMaterialException naming the first file that cannot be read.
      */
-    static FileContents read(final Path... files)
-    {
+    static FileContents read(final Path... files) {
         final MessageDigest sha256 = sha256();
         final Map<Path, byte[]> contents = new LinkedHashMap<>();
-        for (final Path file : files)
-        {
-            if (file != null && !contents.containsKey(file))
-            {
+        for (final Path file : files) {
+            if (file != null && !contents.containsKey(file)) {
                 final byte[] bytes = PemReader.readFile(file);
                 contents.put(file, bytes);
                 // The path and length go in too, so moving bytes between files changes the digest.
@@ -49,45 +44,35 @@ final class FileContents
     }
 
     /** @return the bytes read for the file; the file must have been one of those read. */
-    byte[] bytes(final Path file)
-    {
+    byte[] bytes(final Path file) {
         final byte[] bytes = contents.get(file);
-        if (bytes == null)
-        {
+        if (bytes == null) {
             throw new IllegalArgumentException("not read: " + file);
         }
         return bytes;
     }
 
-    boolean sameAs(final FileContents other)
-    {
+    boolean sameAs(final FileContents other) {
         return other != null && MessageDigest.isEqual(digest, other.digest);
     }
 
     /** @return a copy of the digest. */
-    byte[] digest()
-    {
+    byte[] digest() {
         return Arrays.copyOf(digest, digest.length);
     }
 
-    private static byte[] longBytes(final long value)
-    {
+    private static byte[] longBytes(final long value) {
         final byte[] bytes = new byte[Long.BYTES];
-        for (int i = 0; i < bytes.length; i++)
-        {
+        for (int i = 0; i < bytes.length; i++) {
             bytes[i] = (byte)(value >>> (56 - 8 * i));
         }
         return bytes;
     }
 
-    private static MessageDigest sha256()
-    {
-        try
-        {
+    private static MessageDigest sha256() {
+        try {
             return MessageDigest.getInstance("SHA-256");
-        }
-        catch (final NoSuchAlgorithmException ex)
-        {
+        } catch (final NoSuchAlgorithmException ex) {
             throw new IllegalStateException("every JDK has SHA-256", ex);
         }
     }

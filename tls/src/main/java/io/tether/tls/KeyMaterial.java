@@ -19,15 +19,12 @@ import java.util.List;
  * @param chain the leaf certificate followed by the intermediates that lead to a trusted root.
  * @param key   the private key of the leaf.
  */
-record KeyMaterial(List<X509Certificate> chain, PrivateKey key)
-{
+record KeyMaterial(List<X509Certificate> chain, PrivateKey key) {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    KeyMaterial
-    {
+    KeyMaterial {
         chain = List.copyOf(chain);
-        if (chain.isEmpty())
-        {
+        if (chain.isEmpty()) {
             throw new IllegalArgumentException("empty chain");
         }
     }
@@ -42,8 +39,7 @@ record KeyMaterial(List<X509Certificate> chain, PrivateKey key)
      * @param now      the time the leaf must be valid at.
      */
     static KeyMaterial load(
-        final Path certFile, final Path keyFile, final FileContents files, final char[] password, final Instant now)
-    {
+        final Path certFile, final Path keyFile, final FileContents files, final char[] password, final Instant now) {
         final List<X509Certificate> chain = PemReader.readCertificates(certFile, files.bytes(certFile));
         final PrivateKey key = PemReader.readPrivateKey(keyFile, files.bytes(keyFile), password);
         final KeyMaterial material = new KeyMaterial(chain, key);
@@ -52,45 +48,33 @@ record KeyMaterial(List<X509Certificate> chain, PrivateKey key)
         return material;
     }
 
-    X509Certificate leaf()
-    {
+    X509Certificate leaf() {
         return chain.get(0);
     }
 
     /** Each certificate must be issued, and signed, by the next one; the leaf must be in date. */
-    private void checkChain(final Path certFile, final Instant now)
-    {
+    private void checkChain(final Path certFile, final Instant now) {
         final X509Certificate leaf = leaf();
-        try
-        {
+        try {
             leaf.checkValidity(Date.from(now));
-        }
-        catch (final CertificateExpiredException ex)
-        {
+        } catch (final CertificateExpiredException ex) {
             throw new TlsMaterialException(certFile, "the certificate expired at " + leaf.getNotAfter().toInstant());
-        }
-        catch (final CertificateNotYetValidException ex)
-        {
+        } catch (final CertificateNotYetValidException ex) {
             throw new TlsMaterialException(certFile, "the certificate is not valid before " +
                 leaf.getNotBefore().toInstant());
         }
-        for (int i = 0; i + 1 < chain.size(); i++)
-        {
+        for (int i = 0; i + 1 < chain.size(); i++) {
             final X509Certificate child = chain.get(i);
             final X509Certificate issuer = chain.get(i + 1);
-            if (!child.getIssuerX500Principal().equals(issuer.getSubjectX500Principal()))
-            {
+            if (!child.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
                 throw new TlsMaterialException(certFile, "certificate " + (i + 1) + " (" +
                     child.getSubjectX500Principal() + ") is issued by " + child.getIssuerX500Principal() +
                     ", but the next one in the file is " + issuer.getSubjectX500Principal() +
                     ": the chain must go leaf first, then each issuer");
             }
-            try
-            {
+            try {
                 child.verify(issuer.getPublicKey());
-            }
-            catch (final GeneralSecurityException ex)
-            {
+            } catch (final GeneralSecurityException ex) {
                 throw new TlsMaterialException(certFile, "certificate " + (i + 1) +
                     " is not signed by the next one in the file: " + ex.getMessage(), ex);
             }
@@ -98,18 +82,15 @@ record KeyMaterial(List<X509Certificate> chain, PrivateKey key)
     }
 
     /** Signs a random probe with the key and verifies it with the leaf's public key. */
-    private void checkKeyMatches(final Path keyFile)
-    {
+    private void checkKeyMatches(final Path keyFile) {
         final PublicKey publicKey = leaf().getPublicKey();
-        if (!sameFamily(key.getAlgorithm(), publicKey.getAlgorithm()))
-        {
+        if (!sameFamily(key.getAlgorithm(), publicKey.getAlgorithm())) {
             throw new TlsMaterialException(keyFile, "the key is " + key.getAlgorithm() +
                 " but the certificate's public key is " + publicKey.getAlgorithm());
         }
         final byte[] probe = new byte[32];
         RANDOM.nextBytes(probe);
-        try
-        {
+        try {
             final String algorithm = probeAlgorithm(key.getAlgorithm());
             final Signature signer = Signature.getInstance(algorithm);
             signer.initSign(key);
@@ -118,13 +99,10 @@ record KeyMaterial(List<X509Certificate> chain, PrivateKey key)
             final Signature verifier = Signature.getInstance(algorithm);
             verifier.initVerify(publicKey);
             verifier.update(probe);
-            if (verifier.verify(signature))
-            {
+            if (verifier.verify(signature)) {
                 return;
             }
-        }
-        catch (final GeneralSecurityException | IllegalArgumentException ex)
-        {
+        } catch (final GeneralSecurityException | IllegalArgumentException ex) {
             throw new TlsMaterialException(keyFile, "the key does not match the certificate (" +
                 ex.getMessage() + ")", ex);
         }
@@ -132,25 +110,20 @@ record KeyMaterial(List<X509Certificate> chain, PrivateKey key)
             leaf().getSubjectX500Principal() + " (a probe signed with the key fails to verify)");
     }
 
-    private static boolean sameFamily(final String keyAlgorithm, final String certAlgorithm)
-    {
+    private static boolean sameFamily(final String keyAlgorithm, final String certAlgorithm) {
         return family(keyAlgorithm).equals(family(certAlgorithm));
     }
 
-    private static String family(final String algorithm)
-    {
-        return switch (algorithm)
-        {
+    private static String family(final String algorithm) {
+        return switch (algorithm) {
             case "Ed25519", "Ed448", "EdDSA" -> "EdDSA";
             case "ECDSA" -> "EC";
             default -> algorithm;
         };
     }
 
-    private static String probeAlgorithm(final String keyAlgorithm) throws GeneralSecurityException
-    {
-        return switch (family(keyAlgorithm))
-        {
+    private static String probeAlgorithm(final String keyAlgorithm) throws GeneralSecurityException {
+        return switch (family(keyAlgorithm)) {
             case "EC" -> "SHA256withECDSA";
             case "RSA" -> "SHA256withRSA";
             case "EdDSA" -> "EdDSA";

@@ -8,8 +8,7 @@ import java.nio.ByteBuffer;
  * sees it. {@code SocketChannel::write} fits.
  */
 @FunctionalInterface
-public interface NetworkSink
-{
+public interface NetworkSink {
     /**
      * Writes as many bytes as the socket takes now, without blocking, and advances the buffer's
      * position past them.

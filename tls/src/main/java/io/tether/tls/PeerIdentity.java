@@ -34,15 +34,13 @@ public record PeerIdentity(
     List<String> emails,
     List<X509Certificate> chain,
     String protocol,
-    String cipherSuite)
-{
+    String cipherSuite) {
     private static final int SAN_EMAIL = 1;
     private static final int SAN_DNS = 2;
     private static final int SAN_URI = 6;
     private static final int SAN_IP = 7;
 
-    public PeerIdentity
-    {
+    public PeerIdentity {
         dnsNames = List.copyOf(dnsNames);
         ipAddresses = List.copyOf(ipAddresses);
         uris = List.copyOf(uris);
@@ -51,21 +49,15 @@ public record PeerIdentity(
     }
 
     /** Reads the identity of the peer from an established session. */
-    public static PeerIdentity of(final SSLSession session)
-    {
+    public static PeerIdentity of(final SSLSession session) {
         final List<X509Certificate> chain = new ArrayList<>();
-        try
-        {
-            for (final Certificate certificate : session.getPeerCertificates())
-            {
-                if (certificate instanceof X509Certificate x509)
-                {
+        try {
+            for (final Certificate certificate : session.getPeerCertificates()) {
+                if (certificate instanceof X509Certificate x509) {
                     chain.add(x509);
                 }
             }
-        }
-        catch (final SSLPeerUnverifiedException ex)
-        {
+        } catch (final SSLPeerUnverifiedException ex) {
             // No certificate: client auth was off or optional and the client sent none.
         }
         final List<String> dns = new ArrayList<>();
@@ -73,8 +65,7 @@ public record PeerIdentity(
         final List<String> uris = new ArrayList<>();
         final List<String> emails = new ArrayList<>();
         String subject = null;
-        if (!chain.isEmpty())
-        {
+        if (!chain.isEmpty()) {
             final X509Certificate leaf = chain.get(0);
             subject = leaf.getSubjectX500Principal().getName();
             collectAlternativeNames(leaf, dns, ips, uris, emails);
@@ -83,32 +74,24 @@ public record PeerIdentity(
     }
 
     /** @return whether the peer proved a certificate. */
-    public boolean authenticated()
-    {
+    public boolean authenticated() {
         return subject != null;
     }
 
     /** @return the CN of the subject, or null when there is no subject or no CN in it. */
-    public String commonName()
-    {
-        if (subject == null)
-        {
+    public String commonName() {
+        if (subject == null) {
             return null;
         }
-        try
-        {
+        try {
             final List<Rdn> rdns = new LdapName(subject).getRdns();
             // LdapName lists RDNs from the last to the first as written; the most specific CN wins.
-            for (final Rdn rdn : rdns.reversed())
-            {
-                if ("CN".equalsIgnoreCase(rdn.getType()))
-                {
+            for (final Rdn rdn : rdns.reversed()) {
+                if ("CN".equalsIgnoreCase(rdn.getType())) {
                     return rdn.getValue().toString();
                 }
             }
-        }
-        catch (final InvalidNameException ex)
-        {
+        } catch (final InvalidNameException ex) {
             return null;
         }
         return null;
@@ -116,35 +99,26 @@ public record PeerIdentity(
 
     private static void collectAlternativeNames(
         final X509Certificate leaf, final List<String> dns, final List<String> ips, final List<String> uris,
-        final List<String> emails)
-    {
+        final List<String> emails) {
         final Collection<List<?>> names;
-        try
-        {
+        try {
             names = leaf.getSubjectAlternativeNames();
-        }
-        catch (final CertificateParsingException ex)
-        {
+        } catch (final CertificateParsingException ex) {
             return;
         }
-        if (names == null)
-        {
+        if (names == null) {
             return;
         }
-        for (final List<?> name : names)
-        {
-            if (name.size() < 2 || !(name.get(0) instanceof Integer type) || !(name.get(1) instanceof String value))
-            {
+        for (final List<?> name : names) {
+            if (name.size() < 2 || !(name.get(0) instanceof Integer type) || !(name.get(1) instanceof String value)) {
                 continue;
             }
-            switch (type)
-            {
+            switch (type) {
                 case SAN_DNS -> dns.add(value);
                 case SAN_IP -> ips.add(value);
                 case SAN_URI -> uris.add(value);
                 case SAN_EMAIL -> emails.add(value);
-                default ->
-                {
+                default -> {
                     // Other name forms (directory names, other names) are not identities tether uses.
                 }
             }

@@ -20,8 +20,7 @@ import java.util.function.Supplier;
  * contents periodically, because an atomic symlink swap (Kubernetes secrets) does not always raise
  * an event where it is watched.
  */
-public final class ReloadingTlsContext implements Supplier<TlsContext>, AutoCloseable
-{
+public final class ReloadingTlsContext implements Supplier<TlsContext>, AutoCloseable {
     /** Under this much time left, the serving certificate is reported as expiring soon. */
     public static final Duration EXPIRY_WARNING = Duration.ofHours(72);
     /** How often the files are compared when no event arrives. */
@@ -39,8 +38,8 @@ public final class ReloadingTlsContext implements Supplier<TlsContext>, AutoClos
     private TlsContext warnedAbout;
     private TlsFileWatcher watcher;
 
-    private ReloadingTlsContext(final TlsSettings settings, final TlsReloadListener listener, final InstantSource clock)
-    {
+    private ReloadingTlsContext(final TlsSettings settings, final TlsReloadListener listener,
+        final InstantSource clock) {
         this.settings = settings;
         this.listener = listener;
         this.clock = clock;
@@ -57,8 +56,7 @@ public final class ReloadingTlsContext implements Supplier<TlsContext>, AutoClos
      * @throws TlsMaterialException when the initial material is unusable.
      */
     public static ReloadingTlsContext start(
-        final TlsSettings settings, final TlsReloadListener listener, final Duration checkInterval)
-    {
+        final TlsSettings settings, final TlsReloadListener listener, final Duration checkInterval) {
         final ReloadingTlsContext context = load(settings, listener, InstantSource.system());
         context.watcher = TlsFileWatcher.start(context, checkInterval,
             settings.tlsCert(), settings.tlsKey(), settings.tlsKeyPasswordFile(), settings.tlsCa());
@@ -67,20 +65,17 @@ public final class ReloadingTlsContext implements Supplier<TlsContext>, AutoClos
 
     /** Loads the files without watching them; reload with {@link #checkNow()}. */
     public static ReloadingTlsContext load(
-        final TlsSettings settings, final TlsReloadListener listener, final InstantSource clock)
-    {
+        final TlsSettings settings, final TlsReloadListener listener, final InstantSource clock) {
         return new ReloadingTlsContext(settings, listener, clock);
     }
 
     /** @return the context new handshakes use. */
-    public TlsContext current()
-    {
+    public TlsContext current() {
         return current.get();
     }
 
     @Override
-    public TlsContext get()
-    {
+    public TlsContext get() {
         return current();
     }
 
@@ -90,96 +85,75 @@ public final class ReloadingTlsContext implements Supplier<TlsContext>, AutoClos
      *
      * @return true when the context was replaced.
      */
-    public boolean checkNow()
-    {
+    public boolean checkNow() {
         checkLock.lock();
-        try
-        {
+        try {
             final boolean swapped = reloadIfChanged();
             warnIfExpiringSoon();
             return swapped;
-        }
-        finally
-        {
+        } finally {
             checkLock.unlock();
         }
     }
 
     /** @return how many times new material was put in use. */
-    public long reloadCount()
-    {
+    public long reloadCount() {
         return reloads.get();
     }
 
     /** @return how many changed sets of files were refused. */
-    public long failedReloadCount()
-    {
+    public long failedReloadCount() {
         return failedReloads.get();
     }
 
     /** @return why the last refused reload was refused, or null when none was. */
-    public RuntimeException lastFailure()
-    {
+    public RuntimeException lastFailure() {
         return lastFailure.get();
     }
 
     /** @return seconds until the serving certificate expires; negative once it has. */
-    public long secondsToExpiry()
-    {
+    public long secondsToExpiry() {
         return Duration.between(clock.instant(), current().notAfter()).toSeconds();
     }
 
     /** @return whether the serving certificate expires within {@link #EXPIRY_WARNING}. */
-    public boolean expiresSoon()
-    {
+    public boolean expiresSoon() {
         return secondsToExpiry() < EXPIRY_WARNING.toSeconds();
     }
 
     /** Stops the watcher thread, if any. The current context stays usable. */
     @Override
-    public void close()
-    {
-        if (watcher != null)
-        {
+    public void close() {
+        if (watcher != null) {
             watcher.close();
         }
     }
 
-    TlsFileWatcher watcher()
-    {
+    TlsFileWatcher watcher() {
         return watcher;
     }
 
-    private boolean reloadIfChanged()
-    {
+    private boolean reloadIfChanged() {
         final FileContents files;
-        try
-        {
+        try {
             files = TlsContext.readFiles(settings);
-        }
-        catch (final TlsMaterialException ex)
-        {
+        } catch (final TlsMaterialException ex) {
             // Reported once, not on every check, until the files can be read again; a file missing
             // for a moment during a rotation costs one count.
-            if (lastChecked != null)
-            {
+            if (lastChecked != null) {
                 lastChecked = null;
                 refuse(ex);
             }
             return false;
         }
-        if (files.sameAs(lastChecked))
-        {
+        if (files.sameAs(lastChecked)) {
             return false;
         }
         lastChecked = files;
         final TlsContext next;
-        try
-        {
+        try {
             next = TlsContext.forServer(settings, files, clock.instant());
-        }
-        catch (final RuntimeException ex)
-        {
+        } catch (final RuntimeException ex) {
             refuse(ex);
             return false;
         }
@@ -189,19 +163,16 @@ public final class ReloadingTlsContext implements Supplier<TlsContext>, AutoClos
         return true;
     }
 
-    private void refuse(final RuntimeException reason)
-    {
+    private void refuse(final RuntimeException reason) {
         failedReloads.incrementAndGet();
         lastFailure.set(reason);
         listener.onReloadFailed(reason);
     }
 
-    private void warnIfExpiringSoon()
-    {
+    private void warnIfExpiringSoon() {
         final TlsContext context = current();
         final Duration remaining = Duration.between(clock.instant(), context.notAfter());
-        if (context != warnedAbout && remaining.compareTo(EXPIRY_WARNING) < 0)
-        {
+        if (context != warnedAbout && remaining.compareTo(EXPIRY_WARNING) < 0) {
             warnedAbout = context;
             listener.onExpiringSoon(context, remaining);
         }

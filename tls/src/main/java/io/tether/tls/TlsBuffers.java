@@ -15,8 +15,7 @@ import java.util.ArrayDeque;
  * Buffers are heap buffers: SunJSSE and BouncyCastle both encrypt through arrays, and a direct
  * buffer would only add a copy.
  */
-public final class TlsBuffers
-{
+public final class TlsBuffers {
     /** A TLS record carries at most 16 KiB of plaintext; four of them per buffer cork small writes. */
     static final int DEFAULT_CAPACITY = 4 * 16_384 + 4 * 2_048;
     static final int DEFAULT_MAX_POOLED = 8;
@@ -31,8 +30,7 @@ public final class TlsBuffers
     private int recordPlaintextSize = 16_384;
     private int outstanding;
 
-    public TlsBuffers()
-    {
+    public TlsBuffers() {
         this(DEFAULT_CAPACITY, DEFAULT_MAX_POOLED);
     }
 
@@ -41,8 +39,7 @@ public final class TlsBuffers
      *                  how large their records are.
      * @param maxPooled free buffers of each kind kept for reuse.
      */
-    public TlsBuffers(final int capacity, final int maxPooled)
-    {
+    public TlsBuffers(final int capacity, final int maxPooled) {
         this.networkCapacity = capacity;
         this.applicationCapacity = capacity;
         this.maxPooled = maxPooled;
@@ -55,8 +52,7 @@ public final class TlsBuffers
      * @param packetBufferSize      {@code SSLSession.getPacketBufferSize()}.
      * @param applicationBufferSize {@code SSLSession.getApplicationBufferSize()}.
      */
-    void accommodate(final int packetBufferSize, final int applicationBufferSize)
-    {
+    void accommodate(final int packetBufferSize, final int applicationBufferSize) {
         packetSize = Math.max(packetSize, packetBufferSize);
         recordPlaintextSize = Math.max(recordPlaintextSize, applicationBufferSize);
         networkCapacity = Math.max(networkCapacity, 2 * packetSize);
@@ -64,69 +60,57 @@ public final class TlsBuffers
     }
 
     /** @return the room a wrap needs in its output buffer: one whole record. */
-    int packetSize()
-    {
+    int packetSize() {
         return packetSize;
     }
 
     /** @return the room an unwrap needs in its output buffer: one record's plaintext. */
-    int recordPlaintextSize()
-    {
+    int recordPlaintextSize() {
         return recordPlaintextSize;
     }
 
     /** @return an empty buffer for encrypted bytes, to be given back with {@link #release}. */
-    ByteBuffer acquireNetwork()
-    {
+    ByteBuffer acquireNetwork() {
         outstanding++;
         return take(network, networkCapacity);
     }
 
     /** @return an empty buffer for plaintext, to be given back with {@link #release}. */
-    ByteBuffer acquireApplication()
-    {
+    ByteBuffer acquireApplication() {
         outstanding++;
         return take(application, applicationCapacity);
     }
 
     /** Gives back a buffer from {@link #acquireNetwork} ({@code network}) or {@link #acquireApplication}. */
-    void release(final ByteBuffer buffer, final boolean isNetwork)
-    {
+    void release(final ByteBuffer buffer, final boolean isNetwork) {
         outstanding--;
         final ArrayDeque<ByteBuffer> pool = isNetwork ? network : application;
         final int capacity = isNetwork ? networkCapacity : applicationCapacity;
         // A buffer smaller than the current size predates a grow: let it go.
-        if (pool.size() < maxPooled && buffer.capacity() >= capacity)
-        {
+        if (pool.size() < maxPooled && buffer.capacity() >= capacity) {
             pool.push(buffer.clear());
         }
     }
 
     /** @return a one-slot array for wrapping a single buffer without allocating; contents are cleared after use. */
-    ByteBuffer[] single(final ByteBuffer buffer)
-    {
+    ByteBuffer[] single(final ByteBuffer buffer) {
         single[0] = buffer;
         return single;
     }
 
-    void clearSingle()
-    {
+    void clearSingle() {
         single[0] = null;
     }
 
     /** @return buffers handed out and not yet given back: zero whenever no pump call is running. */
-    public int outstanding()
-    {
+    public int outstanding() {
         return outstanding;
     }
 
-    private static ByteBuffer take(final ArrayDeque<ByteBuffer> pool, final int capacity)
-    {
-        while (!pool.isEmpty())
-        {
+    private static ByteBuffer take(final ArrayDeque<ByteBuffer> pool, final int capacity) {
+        while (!pool.isEmpty()) {
             final ByteBuffer buffer = pool.pop();
-            if (buffer.capacity() >= capacity)
-            {
+            if (buffer.capacity() >= capacity) {
                 return buffer;
             }
         }

@@ -21,16 +21,12 @@ public record TlsClientSettings(
     Path keyPasswordFile,
     Path ca,
     TlsProvider tlsProvider,
-    List<String> tlsProtocols)
-{
-    public TlsClientSettings
-    {
-        if ((cert == null) != (key == null))
-        {
+    List<String> tlsProtocols) {
+    public TlsClientSettings {
+        if ((cert == null) != (key == null)) {
             throw new IllegalArgumentException("cert and key go together: give both or neither");
         }
-        if (cert == null && keyPasswordFile != null)
-        {
+        if (cert == null && keyPasswordFile != null) {
             throw new IllegalArgumentException("key-password-file needs cert and key");
         }
         tlsProvider = tlsProvider == null ? TlsProvider.JDK : tlsProvider;
@@ -38,20 +34,17 @@ public record TlsClientSettings(
     }
 
     /** A client with a certificate that trusts the given CA bundle, with the defaults. */
-    public static TlsClientSettings mutual(final Path cert, final Path key, final Path ca)
-    {
+    public static TlsClientSettings mutual(final Path cert, final Path key, final Path ca) {
         return new TlsClientSettings(cert, key, null, ca, null, null);
     }
 
     /** @return a copy with another provider. */
-    public TlsClientSettings withProvider(final TlsProvider provider)
-    {
+    public TlsClientSettings withProvider(final TlsProvider provider) {
         return new TlsClientSettings(cert, key, keyPasswordFile, ca, provider, tlsProtocols);
     }
 
     /** @return a copy with other protocols. */
-    public TlsClientSettings withProtocols(final List<String> protocols)
-    {
+    public TlsClientSettings withProtocols(final List<String> protocols) {
         return new TlsClientSettings(cert, key, keyPasswordFile, ca, tlsProvider, protocols);
     }
 }

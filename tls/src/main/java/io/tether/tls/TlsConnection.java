@@ -35,8 +35,7 @@ import javax.net.ssl.SSLSession;
  * </ul>
  * Buffers are borrowed from the loop's {@link TlsBuffers} for the length of each call only.
  */
-public final class TlsConnection implements AutoCloseable
-{
+public final class TlsConnection implements AutoCloseable {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final SSLEngine engine;
@@ -58,8 +57,7 @@ public final class TlsConnection implements AutoCloseable
         final TlsBuffers buffers,
         final NetworkSink sink,
         final TlsEvents events,
-        final Executor taskExecutor)
-    {
+        final Executor taskExecutor) {
         this.engine = engine;
         this.buffers = buffers;
         this.events = events;
@@ -70,15 +68,11 @@ public final class TlsConnection implements AutoCloseable
     }
 
     /** Starts the handshake: a client sends its ClientHello. */
-    public void beginHandshake() throws IOException
-    {
-        try
-        {
+    public void beginHandshake() throws IOException {
+        try {
             engine.beginHandshake();
             pump(EMPTY);
-        }
-        catch (final SSLException ex)
-        {
+        } catch (final SSLException ex) {
             throw alertAndRethrow(ex);
         }
     }
@@ -88,21 +82,16 @@ public final class TlsConnection implements AutoCloseable
      *
      * @param network bytes read, ready to read; fully consumed by this call.
      */
-    public void onNetworkRead(final ByteBuffer network) throws IOException
-    {
-        try
-        {
+    public void onNetworkRead(final ByteBuffer network) throws IOException {
+        try {
             pump(network);
-        }
-        catch (final SSLException ex)
-        {
+        } catch (final SSLException ex) {
             throw alertAndRethrow(ex);
         }
     }
 
     /** Continues after delegated tasks finished; on the loop, after {@link TlsEvents#onDelegatedTasksDone()}. */
-    public void resume() throws IOException
-    {
+    public void resume() throws IOException {
         handshake.resumed();
         onNetworkRead(EMPTY);
     }
@@ -113,14 +102,10 @@ public final class TlsConnection implements AutoCloseable
      * @param plaintext bytes to send; its position advances past those taken.
      * @return the number of bytes taken, zero when the connection cannot take any now.
      */
-    public int write(final ByteBuffer plaintext) throws IOException
-    {
-        try
-        {
+    public int write(final ByteBuffer plaintext) throws IOException {
+        try {
             return (int)write(buffers.single(plaintext), 0, 1);
-        }
-        finally
-        {
+        } finally {
             buffers.clearSingle();
         }
     }
@@ -129,20 +114,15 @@ public final class TlsConnection implements AutoCloseable
      * Gathering form of {@link #write(ByteBuffer)}: several frames become as few records and sink
      * writes as possible.
      */
-    public long write(final ByteBuffer[] plaintext, final int offset, final int length) throws IOException
-    {
+    public long write(final ByteBuffer[] plaintext, final int offset, final int length) throws IOException {
         if (released || !handshake.isComplete() || handshake.isTaskPending() || engine.isOutboundDone() ||
-            !records.flush())
-        {
+            !records.flush()) {
             return 0;
         }
         final long taken;
-        try
-        {
+        try {
             taken = records.wrapApplication(plaintext, offset, length);
-        }
-        catch (final SSLException ex)
-        {
+        } catch (final SSLException ex) {
             throw alertAndRethrow(ex);
         }
         continueHandshakeIfNeeded();
@@ -154,16 +134,13 @@ public final class TlsConnection implements AutoCloseable
      *
      * @return true when nothing is pending any more.
      */
-    public boolean flush() throws IOException
-    {
+    public boolean flush() throws IOException {
         return records.flush();
     }
 
     /** Sends close_notify (once a running delegated task has finished, if one runs). */
-    public void closeOutbound() throws IOException
-    {
-        if (released)
-        {
+    public void closeOutbound() throws IOException {
+        if (released) {
             return;
         }
         engine.closeOutbound();
@@ -172,155 +149,118 @@ public final class TlsConnection implements AutoCloseable
 
     /** Drops the connection's tails and the engine's state, without any I/O. Idempotent. */
     @Override
-    public void close()
-    {
-        if (released)
-        {
+    public void close() {
+        if (released) {
             return;
         }
         released = true;
         records.release();
         engine.closeOutbound();
-        try
-        {
+        try {
             engine.closeInbound();
-        }
-        catch (final SSLException ex)
-        {
+        } catch (final SSLException ex) {
             // Expected when the peer did not send close_notify: we are dropping the connection anyway.
         }
     }
 
-    public boolean isHandshakeComplete()
-    {
+    public boolean isHandshakeComplete() {
         return handshake.isComplete();
     }
 
     /** @return the peer, once the handshake completed; null before. */
-    public PeerIdentity peerIdentity()
-    {
+    public PeerIdentity peerIdentity() {
         return handshake.peer();
     }
 
     /** @return whether encrypted bytes wait for the socket: register OP_WRITE and {@link #flush()}. */
-    public boolean wantsWrite()
-    {
+    public boolean wantsWrite() {
         return records.hasPendingOutput();
     }
 
     /** @return whether the loop should read: not while a delegated task runs, nor after the peer closed. */
-    public boolean wantsRead()
-    {
+    public boolean wantsRead() {
         return !released && !handshake.isTaskPending() && !engine.isInboundDone();
     }
 
     /** @return whether a delegated task runs; the pump does nothing until {@link #resume()}. */
-    public boolean isTaskPending()
-    {
+    public boolean isTaskPending() {
         return handshake.isTaskPending();
     }
 
     /** @return whether the peer's close_notify arrived. */
-    public boolean isInboundDone()
-    {
+    public boolean isInboundDone() {
         return engine.isInboundDone();
     }
 
     /** @return whether our close_notify was produced and fully written. */
-    public boolean isOutboundDone()
-    {
+    public boolean isOutboundDone() {
         return engine.isOutboundDone() && !records.hasPendingOutput();
     }
 
     /** @return bytes this connection holds between calls (incomplete record, unwritten output). */
-    public int retainedBytes()
-    {
+    public int retainedBytes() {
         return records.retainedBytes();
     }
 
-    private void pump(final ByteBuffer network) throws IOException
-    {
-        if (released)
-        {
+    private void pump(final ByteBuffer network) throws IOException {
+        if (released) {
             return;
         }
-        if (handshake.isTaskPending())
-        {
+        if (handshake.isTaskPending()) {
             records.keepInbound(network);
             return;
         }
         ByteBuffer window = null;
         ByteBuffer app = buffers.acquireApplication();
-        try
-        {
+        try {
             ByteBuffer in = network;
-            if (records.hasInboundTail())
-            {
+            if (records.hasInboundTail()) {
                 window = buffers.acquireNetwork();
                 in = records.openWindow(window, network);
             }
-            while (!released)
-            {
+            while (!released) {
                 final HandshakeStatus status = engine.getHandshakeStatus();
-                if (status == HandshakeStatus.NEED_WRAP)
-                {
-                    if (!wrapHandshake())
-                    {
+                if (status == HandshakeStatus.NEED_WRAP) {
+                    if (!wrapHandshake()) {
                         break;
                     }
                     continue;
                 }
-                if (status == HandshakeStatus.NEED_TASK)
-                {
-                    if (handshake.runDelegatedTasks())
-                    {
+                if (status == HandshakeStatus.NEED_TASK) {
+                    if (handshake.runDelegatedTasks()) {
                         break;
                     }
                     continue;
                 }
-                if (in == window && !window.hasRemaining())
-                {
+                if (in == window && !window.hasRemaining()) {
                     in = network; // the old tail is used up: continue straight from the caller's buffer
                 }
-                if (engine.isInboundDone() || !in.hasRemaining())
-                {
+                if (engine.isInboundDone() || !in.hasRemaining()) {
                     break;
                 }
                 final SSLEngineResult result = engine.unwrap(in, app);
                 handshake.onResult(result);
-                switch (result.getStatus())
-                {
-                    case OK ->
-                    {
-                        if (app.remaining() < buffers.recordPlaintextSize())
-                        {
+                switch (result.getStatus()) {
+                    case OK -> {
+                        if (app.remaining() < buffers.recordPlaintextSize()) {
                             deliver(app);
                         }
                     }
-                    case BUFFER_OVERFLOW ->
-                    {
-                        if (app.position() > 0)
-                        {
+                    case BUFFER_OVERFLOW -> {
+                        if (app.position() > 0) {
                             deliver(app);
-                        }
-                        else
-                        {
+                        } else {
                             app = records.grow(app, false);
                         }
                     }
-                    case BUFFER_UNDERFLOW ->
-                    {
-                        if (in != window || !network.hasRemaining())
-                        {
+                    case BUFFER_UNDERFLOW -> {
+                        if (in != window || !network.hasRemaining()) {
                             in = EMPTY; // wait for the rest of the record
-                        }
-                        else
-                        {
+                        } else {
                             TlsRecords.topUp(window, network);
                         }
                     }
-                    case CLOSED ->
-                    {
+                    case CLOSED -> {
                         deliver(app);
                         // Answer the peer's close_notify with ours (TLS 1.3 would allow a half-close;
                         // tether's sessions are done once the peer closes).
@@ -330,56 +270,45 @@ public final class TlsConnection implements AutoCloseable
             }
             deliver(app);
             keepUnread(window, network);
-        }
-        finally
-        {
+        } finally {
             buffers.release(app, false);
-            if (window != null)
-            {
+            if (window != null) {
                 buffers.release(window, true);
             }
         }
     }
 
     /** Keeps the unread bytes: what is left in the window comes before what is left in the caller's buffer. */
-    private void keepUnread(final ByteBuffer window, final ByteBuffer network) throws SSLException
-    {
-        if (released || engine.isInboundDone())
-        {
+    private void keepUnread(final ByteBuffer window, final ByteBuffer network) throws SSLException {
+        if (released || engine.isInboundDone()) {
             // Nothing after close_notify means anything; consume it so the caller sees every byte taken.
             network.position(network.limit());
             return;
         }
-        if (window != null)
-        {
+        if (window != null) {
             records.keepInbound(window);
         }
         records.keepInbound(network);
     }
 
     /** @return whether the wrap made progress. */
-    private boolean wrapHandshake() throws IOException
-    {
+    private boolean wrapHandshake() throws IOException {
         final SSLEngineResult result = records.wrapHandshake();
         // Only now that our Finished is on its way may the engine learn of the handshake's end.
         handshake.onResult(result);
         return result.bytesProduced() > 0 || result.getHandshakeStatus() != HandshakeStatus.NEED_WRAP;
     }
 
-    private void continueHandshakeIfNeeded() throws IOException
-    {
+    private void continueHandshakeIfNeeded() throws IOException {
         final HandshakeStatus status = engine.getHandshakeStatus();
-        if (status == HandshakeStatus.NEED_WRAP || status == HandshakeStatus.NEED_TASK)
-        {
+        if (status == HandshakeStatus.NEED_WRAP || status == HandshakeStatus.NEED_TASK) {
             onNetworkRead(EMPTY);
         }
     }
 
-    private void deliver(final ByteBuffer app)
-    {
+    private void deliver(final ByteBuffer app) {
         app.flip();
-        if (app.hasRemaining())
-        {
+        if (app.hasRemaining()) {
             events.onApplicationData(app);
         }
         app.clear();
@@ -389,8 +318,7 @@ public final class TlsConnection implements AutoCloseable
      * A fatal error: the engine has queued an alert. Send it (best effort) so the peer learns why,
      * then let the error go to the engine, which closes the socket.
      */
-    private SSLException alertAndRethrow(final SSLException failure)
-    {
+    private SSLException alertAndRethrow(final SSLException failure) {
         records.sendAlert(failure);
         return failure;
     }

@@ -18,8 +18,7 @@ import javax.net.ssl.SSLParameters;
  * Built from PEM files, fully checked before it is returned: the files parse, the chain links up,
  * the key matches the leaf certificate and the context creates an engine with at least one suite.
  */
-public final class TlsContext
-{
+public final class TlsContext {
     private final SSLContext sslContext;
     private final TlsProvider provider;
     private final ClientAuth clientAuth;
@@ -32,8 +31,7 @@ public final class TlsContext
         final TlsProvider provider,
         final ClientAuth clientAuth,
         final List<String> protocols,
-        final List<X509Certificate> chain)
-    {
+        final List<X509Certificate> chain) {
         this.sslContext = sslContext;
         this.provider = provider;
         this.clientAuth = clientAuth;
@@ -41,21 +39,18 @@ public final class TlsContext
         this.chain = chain;
         final SSLEngine probe = sslContext.createSSLEngine();
         this.cipherSuites = TlsProtocols.cipherSuites(protocols, probe.getSupportedCipherSuites());
-        if (cipherSuites.length == 0)
-        {
+        if (cipherSuites.length == 0) {
             throw new TlsMaterialException(null, "the " + provider.flagValue() + " provider supports none of " +
                 "tether's cipher suites for " + protocols);
         }
     }
 
     /** Reads the server's files now and builds its context. */
-    public static TlsContext forServer(final TlsSettings settings)
-    {
+    public static TlsContext forServer(final TlsSettings settings) {
         return forServer(settings, readFiles(settings), Instant.now());
     }
 
-    static FileContents readFiles(final TlsSettings settings)
-    {
+    static FileContents readFiles(final TlsSettings settings) {
         requireEnabled(settings);
         return FileContents.read(settings.tlsCert(), settings.tlsKey(), settings.tlsKeyPasswordFile(), settings.tlsCa());
     }
@@ -64,8 +59,7 @@ public final class TlsContext
      * @param files the contents of every file the settings name, read at one moment.
      * @param now   the time the serving certificate must be valid at.
      */
-    static TlsContext forServer(final TlsSettings settings, final FileContents files, final Instant now)
-    {
+    static TlsContext forServer(final TlsSettings settings, final FileContents files, final Instant now) {
         requireEnabled(settings);
         final KeyMaterial keyMaterial = loadKeyMaterial(
             settings.tlsCert(), settings.tlsKey(), settings.tlsKeyPasswordFile(), files, now);
@@ -77,8 +71,7 @@ public final class TlsContext
     }
 
     /** Reads the client's files now and builds its context. */
-    public static TlsContext forClient(final TlsClientSettings settings)
-    {
+    public static TlsContext forClient(final TlsClientSettings settings) {
         final FileContents files = FileContents.read(
             settings.cert(), settings.key(), settings.keyPasswordFile(), settings.ca());
         final KeyMaterial keyMaterial = settings.cert() == null ? null :
@@ -91,14 +84,12 @@ public final class TlsContext
     }
 
     /** @return a new engine in server mode with this context's policy, for one accepted connection. */
-    public SSLEngine newServerEngine()
-    {
+    public SSLEngine newServerEngine() {
         final SSLEngine engine = sslContext.createSSLEngine();
         engine.setUseClientMode(false);
         final SSLParameters parameters = parameters(engine);
         parameters.setNeedClientAuth(clientAuth == ClientAuth.REQUIRED);
-        if (clientAuth == ClientAuth.OPTIONAL)
-        {
+        if (clientAuth == ClientAuth.OPTIONAL) {
             parameters.setWantClientAuth(true);
         }
         engine.setSSLParameters(parameters);
@@ -111,8 +102,7 @@ public final class TlsContext
      * @param port the server's port, a hint for session resumption.
      * @return a new engine in client mode with this context's policy.
      */
-    public SSLEngine newClientEngine(final String host, final int port)
-    {
+    public SSLEngine newClientEngine(final String host, final int port) {
         final SSLEngine engine = sslContext.createSSLEngine(host, port);
         engine.setUseClientMode(true);
         final SSLParameters parameters = parameters(engine);
@@ -121,47 +111,39 @@ public final class TlsContext
         return engine;
     }
 
-    public SSLContext sslContext()
-    {
+    public SSLContext sslContext() {
         return sslContext;
     }
 
-    public TlsProvider provider()
-    {
+    public TlsProvider provider() {
         return provider;
     }
 
-    public ClientAuth clientAuth()
-    {
+    public ClientAuth clientAuth() {
         return clientAuth;
     }
 
     /** @return the enabled protocols, most preferred first. */
-    public List<String> protocols()
-    {
+    public List<String> protocols() {
         return List.of(protocols);
     }
 
     /** @return the enabled cipher suites, most preferred first. */
-    public List<String> cipherSuites()
-    {
+    public List<String> cipherSuites() {
         return List.of(cipherSuites);
     }
 
     /** @return the chain this side presents, leaf first; empty for a client without a certificate. */
-    public List<X509Certificate> certificateChain()
-    {
+    public List<X509Certificate> certificateChain() {
         return chain;
     }
 
     /** @return when the presented leaf certificate expires, or null when none is presented. */
-    public Instant notAfter()
-    {
+    public Instant notAfter() {
         return chain.isEmpty() ? null : chain.get(0).getNotAfter().toInstant();
     }
 
-    private SSLParameters parameters(final SSLEngine engine)
-    {
+    private SSLParameters parameters(final SSLEngine engine) {
         final SSLParameters parameters = engine.getSSLParameters();
         parameters.setProtocols(protocols.clone());
         parameters.setCipherSuites(cipherSuites.clone());
@@ -170,41 +152,30 @@ public final class TlsContext
     }
 
     private static KeyMaterial loadKeyMaterial(
-        final Path cert, final Path key, final Path passwordFile, final FileContents files, final Instant now)
-    {
+        final Path cert, final Path key, final Path passwordFile, final FileContents files, final Instant now) {
         final char[] password = passwordFile == null ? null :
             PemReader.readPassword(passwordFile, files.bytes(passwordFile));
-        try
-        {
+        try {
             return KeyMaterial.load(cert, key, files, password, now);
-        }
-        finally
-        {
-            if (password != null)
-            {
+        } finally {
+            if (password != null) {
                 Arrays.fill(password, '\0');
             }
         }
     }
 
     private static SSLContext build(
-        final TlsProvider provider, final KeyMaterial keyMaterial, final List<X509Certificate> trustedIssuers)
-    {
-        try
-        {
+        final TlsProvider provider, final KeyMaterial keyMaterial, final List<X509Certificate> trustedIssuers) {
+        try {
             return provider.newSslContext(keyMaterial, trustedIssuers);
-        }
-        catch (final GeneralSecurityException | RuntimeException ex)
-        {
+        } catch (final GeneralSecurityException | RuntimeException ex) {
             throw new TlsMaterialException(null, "cannot build the " + provider.flagValue() + " TLS context: " +
                 ex.getMessage(), ex);
         }
     }
 
-    private static void requireEnabled(final TlsSettings settings)
-    {
-        if (!settings.enabled())
-        {
+    private static void requireEnabled(final TlsSettings settings) {
+        if (!settings.enabled()) {
             throw new IllegalArgumentException("TLS is off: no tls-cert is set");
         }
     }

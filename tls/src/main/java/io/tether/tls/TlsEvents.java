@@ -3,8 +3,7 @@ package io.tether.tls;
 import java.nio.ByteBuffer;
 
 /** What a {@link TlsConnection} tells the engine. All but one method are called on the connection's loop. */
-public interface TlsEvents
-{
+public interface TlsEvents {
     /** The handshake has completed; called once, on the loop, before any application data. */
     void onHandshakeComplete(PeerIdentity peer);
 

@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Kubernetes secret changes by swapping a {@code ..data} symlink, an event about a name we never
  * configured. The periodic check covers swaps that raise no event where we watch at all.
  */
-final class TlsFileWatcher implements AutoCloseable
-{
+final class TlsFileWatcher implements AutoCloseable {
     /**
      * After an event, how long the directory must stay quiet before checking: a writer renaming a
      * certificate and then its key should be seen as one change, not as a mismatched pair.
@@ -37,8 +36,8 @@ final class TlsFileWatcher implements AutoCloseable
     private final Thread thread;
     private volatile boolean closed;
 
-    private TlsFileWatcher(final ReloadingTlsContext context, final WatchService watchService, final Duration interval)
-    {
+    private TlsFileWatcher(final ReloadingTlsContext context, final WatchService watchService,
+        final Duration interval) {
         this.context = context;
         this.watchService = watchService;
         this.intervalNanos = interval.toNanos();
@@ -46,102 +45,74 @@ final class TlsFileWatcher implements AutoCloseable
     }
 
     /** Watches the directories of the given files (nulls skipped) and starts the thread. */
-    static TlsFileWatcher start(final ReloadingTlsContext context, final Duration interval, final Path... files)
-    {
-        if (interval.isNegative() || interval.isZero())
-        {
+    static TlsFileWatcher start(final ReloadingTlsContext context, final Duration interval, final Path... files) {
+        if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("check interval must be positive: " + interval);
         }
         final Set<Path> directories = new LinkedHashSet<>();
-        for (final Path file : files)
-        {
-            if (file != null)
-            {
+        for (final Path file : files) {
+            if (file != null) {
                 directories.add(file.toAbsolutePath().getParent());
             }
         }
-        try
-        {
+        try {
             final WatchService watchService = FileSystems.getDefault().newWatchService();
-            for (final Path directory : directories)
-            {
+            for (final Path directory : directories) {
                 directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
                     StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
             }
             final TlsFileWatcher watcher = new TlsFileWatcher(context, watchService, interval);
             watcher.thread.start();
             return watcher;
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             throw new UncheckedIOException("cannot watch " + directories + " for TLS file changes", ex);
         }
     }
 
     /** @return the watcher thread, for checking that it ends. */
-    Thread thread()
-    {
+    Thread thread() {
         return thread;
     }
 
     @Override
-    public void close()
-    {
+    public void close() {
         closed = true;
-        try
-        {
+        try {
             watchService.close();
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             // Closing is best effort; the interrupt below ends the thread either way.
         }
         thread.interrupt();
-        if (Thread.currentThread() != thread)
-        {
-            try
-            {
+        if (Thread.currentThread() != thread) {
+            try {
                 thread.join(TimeUnit.SECONDS.toMillis(5));
-            }
-            catch (final InterruptedException ex)
-            {
+            } catch (final InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
-    private void run()
-    {
-        try
-        {
-            while (!closed)
-            {
-                if (awaitChange())
-                {
+    private void run() {
+        try {
+            while (!closed) {
+                if (awaitChange()) {
                     settle();
                 }
-                try
-                {
+                try {
                     context.checkNow();
-                }
-                catch (final RuntimeException ex)
-                {
+                } catch (final RuntimeException ex) {
                     // A listener that throws must not end the watching; the failure is its own to report.
                 }
             }
-        }
-        catch (final ClosedWatchServiceException | InterruptedException ex)
-        {
+        } catch (final ClosedWatchServiceException | InterruptedException ex) {
             // close() was called.
         }
     }
 
     /** @return true when an event arrived, false when the interval passed without one. */
-    private boolean awaitChange() throws InterruptedException
-    {
+    private boolean awaitChange() throws InterruptedException {
         final WatchKey key = watchService.poll(intervalNanos, TimeUnit.NANOSECONDS);
-        if (key == null)
-        {
+        if (key == null) {
             return false;
         }
         drain(key);
@@ -149,22 +120,18 @@ final class TlsFileWatcher implements AutoCloseable
     }
 
     /** Waits until the directories are quiet for {@link #SETTLE}, or {@link #MAX_SETTLE} at most (a busy directory). */
-    private void settle() throws InterruptedException
-    {
+    private void settle() throws InterruptedException {
         final long deadline = System.nanoTime() + MAX_SETTLE.toNanos();
-        while (System.nanoTime() - deadline < 0)
-        {
+        while (System.nanoTime() - deadline < 0) {
             final WatchKey key = watchService.poll(SETTLE.toNanos(), TimeUnit.NANOSECONDS);
-            if (key == null)
-            {
+            if (key == null) {
                 return;
             }
             drain(key);
         }
     }
 
-    private static void drain(final WatchKey key)
-    {
+    private static void drain(final WatchKey key) {
         key.pollEvents();
         key.reset();
     }

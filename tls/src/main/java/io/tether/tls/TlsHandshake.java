@@ -16,8 +16,7 @@ import javax.net.ssl.SSLException;
  * for an event loop serving thousands of connections; they go to an executor, and the loop
  * leaves the connection alone until the engine calls {@link TlsConnection#resume()}.
  */
-final class TlsHandshake
-{
+final class TlsHandshake {
     private final SSLEngine engine;
     private final Executor taskExecutor;
     private final TlsEvents events;
@@ -28,25 +27,21 @@ final class TlsHandshake
      * @param taskExecutor where delegated tasks run; null runs them inline, on the loop (tests,
      *                     or a client with one connection).
      */
-    TlsHandshake(final SSLEngine engine, final Executor taskExecutor, final TlsEvents events)
-    {
+    TlsHandshake(final SSLEngine engine, final Executor taskExecutor, final TlsEvents events) {
         this.engine = engine;
         this.taskExecutor = taskExecutor;
         this.events = events;
     }
 
-    boolean isComplete()
-    {
+    boolean isComplete() {
         return peer != null;
     }
 
-    boolean isTaskPending()
-    {
+    boolean isTaskPending() {
         return taskPending;
     }
 
-    PeerIdentity peer()
-    {
+    PeerIdentity peer() {
         return peer;
     }
 
@@ -56,28 +51,21 @@ final class TlsHandshake
      * @return true when they run on the executor and the pump must stop until {@link #resumed()};
      * false when they already ran inline.
      */
-    boolean runDelegatedTasks() throws SSLException
-    {
+    boolean runDelegatedTasks() throws SSLException {
         final Runnable first = engine.getDelegatedTask();
-        if (first == null)
-        {
+        if (first == null) {
             return false;
         }
-        if (taskExecutor == null)
-        {
-            for (Runnable task = first; task != null; task = engine.getDelegatedTask())
-            {
+        if (taskExecutor == null) {
+            for (Runnable task = first; task != null; task = engine.getDelegatedTask()) {
                 task.run();
             }
             return false;
         }
         taskPending = true;
-        try
-        {
+        try {
             taskExecutor.execute(() -> runOffLoop(first));
-        }
-        catch (final RejectedExecutionException ex)
-        {
+        } catch (final RejectedExecutionException ex) {
             taskPending = false;
             throw new SSLException("the TLS task executor refused a handshake task", ex);
         }
@@ -85,8 +73,7 @@ final class TlsHandshake
     }
 
     /** The loop has taken the connection back after {@link TlsEvents#onDelegatedTasksDone()}. */
-    void resumed()
-    {
+    void resumed() {
         taskPending = false;
     }
 
@@ -95,28 +82,21 @@ final class TlsHandshake
      * Call only after the bytes the result produced were sent, so that the engine's first write
      * cannot overtake our Finished message.
      */
-    void onResult(final SSLEngineResult result)
-    {
-        if (peer == null && result.getHandshakeStatus() == HandshakeStatus.FINISHED)
-        {
+    void onResult(final SSLEngineResult result) {
+        if (peer == null && result.getHandshakeStatus() == HandshakeStatus.FINISHED) {
             peer = PeerIdentity.of(engine.getSession());
             events.onHandshakeComplete(peer);
         }
     }
 
-    private void runOffLoop(final Runnable first)
-    {
-        try
-        {
+    private void runOffLoop(final Runnable first) {
+        try {
             // SSLEngine hands out delegated tasks thread-safely, and the loop does not touch the
             // engine while a task is pending.
-            for (Runnable task = first; task != null; task = engine.getDelegatedTask())
-            {
+            for (Runnable task = first; task != null; task = engine.getDelegatedTask()) {
                 task.run();
             }
-        }
-        finally
-        {
+        } finally {
             events.onDelegatedTasksDone();
         }
     }

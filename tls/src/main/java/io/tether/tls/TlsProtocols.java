@@ -10,8 +10,7 @@ import java.util.Set;
  * Which protocol versions and cipher suites tether enables: TLS 1.3 by default, TLS 1.2 only on
  * request and then only with forward-secret AEAD suites (ECDHE with AES-GCM or ChaCha20-Poly1305).
  */
-final class TlsProtocols
-{
+final class TlsProtocols {
     static final String TLS_1_3 = "TLSv1.3";
     static final String TLS_1_2 = "TLSv1.2";
     static final List<String> DEFAULT = List.of(TLS_1_3);
@@ -29,26 +28,21 @@ final class TlsProtocols
         "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
         "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
-    private TlsProtocols()
-    {
+    private TlsProtocols() {
     }
 
     /**
      * @param protocols as given to {@code --tls-protocols}; null or empty means the default.
      * @return the protocols, without duplicates, in the order given.
      */
-    static List<String> normalize(final List<String> protocols)
-    {
-        if (protocols == null || protocols.isEmpty())
-        {
+    static List<String> normalize(final List<String> protocols) {
+        if (protocols == null || protocols.isEmpty()) {
             return DEFAULT;
         }
         final Set<String> unique = new LinkedHashSet<>();
-        for (final String protocol : protocols)
-        {
+        for (final String protocol : protocols) {
             final String trimmed = protocol.trim();
-            if (!TLS_1_3.equals(trimmed) && !TLS_1_2.equals(trimmed))
-            {
+            if (!TLS_1_3.equals(trimmed) && !TLS_1_2.equals(trimmed)) {
                 throw new IllegalArgumentException("tls-protocols may hold TLSv1.3 and TLSv1.2 only, not '" +
                     protocol + "'");
             }
@@ -62,27 +56,21 @@ final class TlsProtocols
      * @param supported what the provider's engine supports.
      * @return the suites to enable, in preference order, limited to what is supported.
      */
-    static String[] cipherSuites(final List<String> protocols, final String[] supported)
-    {
+    static String[] cipherSuites(final List<String> protocols, final String[] supported) {
         final Set<String> available = Set.copyOf(Arrays.asList(supported));
         final List<String> suites = new ArrayList<>();
-        if (protocols.contains(TLS_1_3))
-        {
+        if (protocols.contains(TLS_1_3)) {
             addSupported(TLS_1_3_SUITES, available, suites);
         }
-        if (protocols.contains(TLS_1_2))
-        {
+        if (protocols.contains(TLS_1_2)) {
             addSupported(TLS_1_2_SUITES, available, suites);
         }
         return suites.toArray(new String[0]);
     }
 
-    private static void addSupported(final List<String> wanted, final Set<String> available, final List<String> into)
-    {
-        for (final String suite : wanted)
-        {
-            if (available.contains(suite))
-            {
+    private static void addSupported(final List<String> wanted, final Set<String> available, final List<String> into) {
+        for (final String suite : wanted) {
+            if (available.contains(suite)) {
                 into.add(suite);
             }
         }

@@ -20,28 +20,22 @@ import javax.net.ssl.TrustManagerFactory;
  * Each builds its factories from an explicit {@link Provider} instance, so choosing BouncyCastle
  * for tether does not change the provider order of the rest of the JVM.
  */
-public enum TlsProvider
-{
+public enum TlsProvider {
     /** The JDK's own SunJSSE. */
-    JDK
-    {
+    JDK {
         @Override
-        Provider jsse()
-        {
+        Provider jsse() {
             final Provider provider = Security.getProvider("SunJSSE");
-            if (provider == null)
-            {
+            if (provider == null) {
                 throw new IllegalStateException("this JVM has no SunJSSE provider; use --tls-provider bc");
             }
             return provider;
         }
     },
     /** BouncyCastle JSSE ({@code BCJSSE}) on top of the BouncyCastle crypto provider. */
-    BC
-    {
+    BC {
         @Override
-        Provider jsse()
-        {
+        Provider jsse() {
             return CryptoProviders.bouncyCastleJsse();
         }
     };
@@ -52,21 +46,16 @@ public enum TlsProvider
     abstract Provider jsse();
 
     /** @return the value for a flag value such as {@code bc}, in any case. */
-    public static TlsProvider fromFlag(final String value)
-    {
-        try
-        {
+    public static TlsProvider fromFlag(final String value) {
+        try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
-        }
-        catch (final IllegalArgumentException ex)
-        {
+        } catch (final IllegalArgumentException ex) {
             throw new IllegalArgumentException("tls-provider must be jdk or bc, not '" + value + "'", ex);
         }
     }
 
     /** @return the flag spelling, for messages and help. */
-    public String flagValue()
-    {
+    public String flagValue() {
         return name().toLowerCase(Locale.ROOT);
     }
 
@@ -75,8 +64,7 @@ public enum TlsProvider
      * @param trustedIssuers the CAs to trust, or null for the JVM's default trust store.
      */
     SSLContext newSslContext(final KeyMaterial keyMaterial, final List<X509Certificate> trustedIssuers)
-        throws GeneralSecurityException
-    {
+        throws GeneralSecurityException {
         final Provider provider = jsse();
         final SSLContext context = SSLContext.getInstance("TLS", provider);
         context.init(keyManagers(provider, keyMaterial), trustManagers(provider, trustedIssuers), null);
@@ -84,10 +72,8 @@ public enum TlsProvider
     }
 
     private static KeyManager[] keyManagers(final Provider provider, final KeyMaterial keyMaterial)
-        throws GeneralSecurityException
-    {
-        if (keyMaterial == null)
-        {
+        throws GeneralSecurityException {
+        if (keyMaterial == null) {
             return null;
         }
         final KeyStore store = emptyKeyStore();
@@ -99,18 +85,13 @@ public enum TlsProvider
     }
 
     private static TrustManager[] trustManagers(final Provider provider, final List<X509Certificate> issuers)
-        throws GeneralSecurityException
-    {
+        throws GeneralSecurityException {
         final TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX", provider);
-        if (issuers == null)
-        {
+        if (issuers == null) {
             factory.init((KeyStore)null);
-        }
-        else
-        {
+        } else {
             final KeyStore store = emptyKeyStore();
-            for (int i = 0; i < issuers.size(); i++)
-            {
+            for (int i = 0; i < issuers.size(); i++) {
                 store.setCertificateEntry("ca-" + i, issuers.get(i));
             }
             factory.init(store);
@@ -118,15 +99,11 @@ public enum TlsProvider
         return factory.getTrustManagers();
     }
 
-    private static KeyStore emptyKeyStore() throws GeneralSecurityException
-    {
+    private static KeyStore emptyKeyStore() throws GeneralSecurityException {
         final KeyStore store = KeyStore.getInstance("PKCS12");
-        try
-        {
+        try {
             store.load(null, null);
-        }
-        catch (final java.io.IOException ex)
-        {
+        } catch (final java.io.IOException ex) {
             throw new GeneralSecurityException("cannot create an in-memory key store", ex);
         }
         return store;

@@ -15,8 +15,7 @@ import javax.net.ssl.SSLSession;
  * (outbound tail). Both are null while the connection is idle, so an idle connection costs no
  * buffer; each is sized to what it holds and dropped as soon as it is drained.
  */
-final class TlsRecords
-{
+final class TlsRecords {
     /**
      * The most bytes kept while nothing can be unwrapped (a delegated task runs). The engine stops
      * reading while a task is pending; this bounds the damage if it does not.
@@ -32,26 +31,22 @@ final class TlsRecords
     private ByteBuffer inboundTail;
     private ByteBuffer outboundTail;
 
-    TlsRecords(final SSLEngine engine, final TlsBuffers buffers, final NetworkSink sink)
-    {
+    TlsRecords(final SSLEngine engine, final TlsBuffers buffers, final NetworkSink sink) {
         this.engine = engine;
         this.buffers = buffers;
         this.sink = sink;
     }
 
-    boolean hasPendingOutput()
-    {
+    boolean hasPendingOutput() {
         return outboundTail != null;
     }
 
-    boolean hasInboundTail()
-    {
+    boolean hasInboundTail() {
         return inboundTail != null;
     }
 
     /** @return the bytes held by the tails' buffers: zero for an idle connection. */
-    int retainedBytes()
-    {
+    int retainedBytes() {
         return (inboundTail == null ? 0 : inboundTail.capacity()) + (outboundTail == null ? 0 : outboundTail.capacity());
     }
 
@@ -61,88 +56,66 @@ final class TlsRecords
      *
      * @return the number of plaintext bytes taken.
      */
-    long wrapApplication(final ByteBuffer[] plaintext, final int offset, final int length) throws IOException
-    {
+    long wrapApplication(final ByteBuffer[] plaintext, final int offset, final int length) throws IOException {
         long taken = 0;
         ByteBuffer out = buffers.acquireNetwork();
-        try
-        {
-            while (hasRemaining(plaintext, offset, length))
-            {
+        try {
+            while (hasRemaining(plaintext, offset, length)) {
                 // Cork: fill the buffer with records and write once, unless the next record may not fit.
-                if (out.remaining() < buffers.packetSize() && !sendAndClear(out))
-                {
+                if (out.remaining() < buffers.packetSize() && !sendAndClear(out)) {
                     break;
                 }
                 final SSLEngineResult result = engine.wrap(plaintext, offset, length, out);
                 taken += result.bytesConsumed();
-                if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW && out.position() == 0)
-                {
+                if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW && out.position() == 0) {
                     out = grow(out, true);
-                }
-                else if (result.getStatus() == SSLEngineResult.Status.CLOSED ||
-                    result.bytesConsumed() == 0 && result.bytesProduced() == 0)
-                {
+                } else if (result.getStatus() == SSLEngineResult.Status.CLOSED ||
+                    result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
                     break;
                 }
             }
             out.flip();
             send(out);
             return taken;
-        }
-        finally
-        {
+        } finally {
             buffers.release(out, true);
         }
     }
 
     /** Wraps one handshake (or close_notify) message and sends it. */
-    SSLEngineResult wrapHandshake() throws IOException
-    {
+    SSLEngineResult wrapHandshake() throws IOException {
         ByteBuffer out = buffers.acquireNetwork();
-        try
-        {
+        try {
             SSLEngineResult result = engine.wrap(EMPTY, out);
-            if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW)
-            {
+            if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 out = grow(out, true);
                 result = engine.wrap(EMPTY, out);
             }
             out.flip();
             send(out);
             return result;
-        }
-        finally
-        {
+        } finally {
             buffers.release(out, true);
         }
     }
 
     /** After a fatal error the engine has an alert queued: sends it, best effort, so the peer learns why. */
-    void sendAlert(final SSLException failure)
-    {
+    void sendAlert(final SSLException failure) {
         final ByteBuffer out = buffers.acquireNetwork();
-        try
-        {
+        try {
             engine.closeOutbound();
-            for (int i = 0; i < 4 && !engine.isOutboundDone(); i++)
-            {
+            for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
                 out.clear();
                 final SSLEngineResult result = engine.wrap(EMPTY, out);
                 out.flip();
                 send(out);
-                if (result.bytesProduced() == 0)
-                {
+                if (result.bytesProduced() == 0) {
                     break;
                 }
             }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             failure.addSuppressed(ex);
-        }
-        finally
-        {
+        } finally {
             buffers.release(out, true);
         }
     }
@@ -152,15 +125,12 @@ final class TlsRecords
      *
      * @return true when nothing is left to write.
      */
-    boolean flush() throws IOException
-    {
-        if (outboundTail == null)
-        {
+    boolean flush() throws IOException {
+        if (outboundTail == null) {
             return true;
         }
         drainTo(outboundTail);
-        if (outboundTail.hasRemaining())
-        {
+        if (outboundTail.hasRemaining()) {
             return false;
         }
         outboundTail = null;
@@ -173,13 +143,10 @@ final class TlsRecords
      * @param encrypted records, ready to read; fully consumed by this call.
      * @return true when everything, pending bytes included, was written.
      */
-    boolean send(final ByteBuffer encrypted) throws IOException
-    {
-        if (flush())
-        {
+    boolean send(final ByteBuffer encrypted) throws IOException {
+        if (flush()) {
             drainTo(encrypted);
-            if (!encrypted.hasRemaining())
-            {
+            if (!encrypted.hasRemaining()) {
                 return true;
             }
         }
@@ -194,15 +161,12 @@ final class TlsRecords
      *
      * @param bytes ready to read; fully consumed by this call.
      */
-    void keepInbound(final ByteBuffer bytes) throws SSLException
-    {
-        if (!bytes.hasRemaining())
-        {
+    void keepInbound(final ByteBuffer bytes) throws SSLException {
+        if (!bytes.hasRemaining()) {
             return;
         }
         final int kept = inboundTail == null ? 0 : inboundTail.remaining();
-        if (kept + bytes.remaining() > MAX_INBOUND_TAIL)
-        {
+        if (kept + bytes.remaining() > MAX_INBOUND_TAIL) {
             throw new SSLException("more than " + MAX_INBOUND_TAIL + " bytes arrived while the TLS handshake " +
                 "could not read them");
         }
@@ -214,8 +178,7 @@ final class TlsRecords
      * Moves the inbound tail into a window buffer (cleared, in write mode), then fills the rest of
      * the window from {@code more}, and flips it, ready to unwrap.
      */
-    ByteBuffer openWindow(final ByteBuffer window, final ByteBuffer more)
-    {
+    ByteBuffer openWindow(final ByteBuffer window, final ByteBuffer more) {
         window.put(inboundTail);
         inboundTail = null;
         fill(window, more);
@@ -223,16 +186,14 @@ final class TlsRecords
     }
 
     /** Compacts a window that holds an incomplete record and tops it up from {@code more}. */
-    static void topUp(final ByteBuffer window, final ByteBuffer more)
-    {
+    static void topUp(final ByteBuffer window, final ByteBuffer more) {
         window.compact();
         fill(window, more);
         window.flip();
     }
 
     /** @return a buffer from the pool of the same kind and at least the size the engine now asks for. */
-    ByteBuffer grow(final ByteBuffer small, final boolean isNetwork)
-    {
+    ByteBuffer grow(final ByteBuffer small, final boolean isNetwork) {
         final SSLSession session = engine.getSession();
         buffers.accommodate(session.getPacketBufferSize(), session.getApplicationBufferSize());
         buffers.release(small, isNetwork);
@@ -240,41 +201,34 @@ final class TlsRecords
     }
 
     /** Drops both tails: the connection is gone. */
-    void release()
-    {
+    void release() {
         inboundTail = null;
         outboundTail = null;
     }
 
-    private boolean sendAndClear(final ByteBuffer out) throws IOException
-    {
+    private boolean sendAndClear(final ByteBuffer out) throws IOException {
         out.flip();
         final boolean sent = send(out);
         out.clear();
         return sent;
     }
 
-    private void drainTo(final ByteBuffer buffer) throws IOException
-    {
-        while (buffer.hasRemaining() && sink.write(buffer) > 0)
-        {
+    private void drainTo(final ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining() && sink.write(buffer) > 0) {
             // The sink takes what the socket takes; stop at the first write that takes nothing.
         }
     }
 
     /** @return the length of the record whose header starts the buffer, or 0 when the header is incomplete. */
-    private static int recordLength(final ByteBuffer bytes)
-    {
-        if (bytes.remaining() < RECORD_HEADER_LENGTH)
-        {
+    private static int recordLength(final ByteBuffer bytes) {
+        if (bytes.remaining() < RECORD_HEADER_LENGTH) {
             return 0;
         }
         final int lengthAt = bytes.position() + 3;
         return RECORD_HEADER_LENGTH + ((bytes.get(lengthAt) & 0xFF) << 8 | bytes.get(lengthAt + 1) & 0xFF);
     }
 
-    private static void fill(final ByteBuffer window, final ByteBuffer more)
-    {
+    private static void fill(final ByteBuffer window, final ByteBuffer more) {
         final int count = Math.min(window.remaining(), more.remaining());
         window.put(window.position(), more, more.position(), count);
         window.position(window.position() + count);
@@ -285,27 +239,21 @@ final class TlsRecords
      * @return {@code tail} (may be null) followed by {@code more}: in {@code tail} itself when it has
      * room, else in a new buffer of at least {@code minCapacity}.
      */
-    private static ByteBuffer append(final ByteBuffer tail, final ByteBuffer more, final int minCapacity)
-    {
-        if (tail != null && tail.capacity() - tail.remaining() >= more.remaining())
-        {
+    private static ByteBuffer append(final ByteBuffer tail, final ByteBuffer more, final int minCapacity) {
+        if (tail != null && tail.capacity() - tail.remaining() >= more.remaining()) {
             return tail.compact().put(more).flip();
         }
         final int kept = tail == null ? 0 : tail.remaining();
         final ByteBuffer joined = ByteBuffer.allocate(Math.max(minCapacity, kept + more.remaining()));
-        if (tail != null)
-        {
+        if (tail != null) {
             joined.put(tail);
         }
         return joined.put(more).flip();
     }
 
-    private static boolean hasRemaining(final ByteBuffer[] buffers, final int offset, final int length)
-    {
-        for (int i = offset; i < offset + length; i++)
-        {
-            if (buffers[i].hasRemaining())
-            {
+    private static boolean hasRemaining(final ByteBuffer[] buffers, final int offset, final int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (buffers[i].hasRemaining()) {
                 return true;
             }
         }

@@ -7,11 +7,9 @@ import java.time.Duration;
  * watcher thread, or whoever called {@link ReloadingTlsContext#checkNow()}); keep it short and
  * never block an event loop from it.
  */
-public interface TlsReloadListener
-{
+public interface TlsReloadListener {
     /** New material was validated and is used by every handshake from now on. */
-    default void onReloaded(final TlsContext previous, final TlsContext current)
-    {
+    default void onReloaded(final TlsContext previous, final TlsContext current) {
     }
 
     /**
@@ -19,12 +17,10 @@ public interface TlsReloadListener
      *
      * @param reason what is wrong, naming the file when one is at fault.
      */
-    default void onReloadFailed(final RuntimeException reason)
-    {
+    default void onReloadFailed(final RuntimeException reason) {
     }
 
     /** The serving certificate expires within {@link ReloadingTlsContext#EXPIRY_WARNING}; said once per context. */
-    default void onExpiringSoon(final TlsContext context, final Duration remaining)
-    {
+    default void onExpiringSoon(final TlsContext context, final Duration remaining) {
     }
 }

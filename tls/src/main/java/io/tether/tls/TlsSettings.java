@@ -26,25 +26,19 @@ public record TlsSettings(
     Path tlsCa,
     TlsProvider tlsProvider,
     ClientAuth tlsClientAuth,
-    List<String> tlsProtocols)
-{
-    public TlsSettings
-    {
-        if ((tlsCert == null) != (tlsKey == null))
-        {
+    List<String> tlsProtocols) {
+    public TlsSettings {
+        if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tls-cert and tls-key go together: give both or neither");
         }
-        if (tlsCert == null && (tlsKeyPasswordFile != null || tlsCa != null))
-        {
+        if (tlsCert == null && (tlsKeyPasswordFile != null || tlsCa != null)) {
             throw new IllegalArgumentException("tls-key-password-file and tls-ca need tls-cert and tls-key");
         }
         tlsProvider = tlsProvider == null ? TlsProvider.JDK : tlsProvider;
-        if (tlsClientAuth == null)
-        {
+        if (tlsClientAuth == null) {
             tlsClientAuth = tlsCa == null ? ClientAuth.NONE : ClientAuth.REQUIRED;
         }
-        if (tlsClientAuth != ClientAuth.NONE && tlsCa == null)
-        {
+        if (tlsClientAuth != ClientAuth.NONE && tlsCa == null) {
             throw new IllegalArgumentException("tls-client-auth " + tlsClientAuth.flagValue() +
                 " needs tls-ca: the CAs that issue client certificates");
         }
@@ -52,38 +46,32 @@ public record TlsSettings(
     }
 
     /** Mutual TLS with the defaults: JDK provider, TLS 1.3, client certificates required. */
-    public static TlsSettings mutual(final Path cert, final Path key, final Path ca)
-    {
+    public static TlsSettings mutual(final Path cert, final Path key, final Path ca) {
         return new TlsSettings(cert, key, null, ca, null, null, null);
     }
 
     /** @return TLS off: no certificate. */
-    public static TlsSettings disabled()
-    {
+    public static TlsSettings disabled() {
         return new TlsSettings(null, null, null, null, null, null, null);
     }
 
     /** @return whether the server speaks TLS at all. */
-    public boolean enabled()
-    {
+    public boolean enabled() {
         return tlsCert != null;
     }
 
     /** @return a copy with another provider. */
-    public TlsSettings withProvider(final TlsProvider provider)
-    {
+    public TlsSettings withProvider(final TlsProvider provider) {
         return new TlsSettings(tlsCert, tlsKey, tlsKeyPasswordFile, tlsCa, provider, tlsClientAuth, tlsProtocols);
     }
 
     /** @return a copy with other protocols. */
-    public TlsSettings withProtocols(final List<String> protocols)
-    {
+    public TlsSettings withProtocols(final List<String> protocols) {
         return new TlsSettings(tlsCert, tlsKey, tlsKeyPasswordFile, tlsCa, tlsProvider, tlsClientAuth, protocols);
     }
 
     /** @return a copy with another client auth mode. */
-    public TlsSettings withClientAuth(final ClientAuth clientAuth)
-    {
+    public TlsSettings withClientAuth(final ClientAuth clientAuth) {
         return new TlsSettings(tlsCert, tlsKey, tlsKeyPasswordFile, tlsCa, tlsProvider, clientAuth, tlsProtocols);
     }
 }

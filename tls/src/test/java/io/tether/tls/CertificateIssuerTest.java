@@ -17,14 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class CertificateIssuerTest
-{
+class CertificateIssuerTest {
     @TempDir
     Path dir;
 
     @Test
-    void shouldWriteTheFilesTetherCertsPromises() throws Exception
-    {
+    void shouldWriteTheFilesTetherCertsPromises() throws Exception {
         final List<Path> written = CertificateIssuer.writeCertificateSet(
             dir, List.of(), List.of("alice"), Duration.ofDays(30));
 
@@ -36,8 +34,7 @@ class CertificateIssuerTest
     }
 
     @Test
-    void shouldProduceChainsOpensslVerifies() throws Exception
-    {
+    void shouldProduceChainsOpensslVerifies() throws Exception {
         CertificateIssuer.writeCertificateSet(dir, List.of("tether.example", "10.0.0.7"), List.of("alice"),
             Duration.ofDays(30));
 
@@ -56,8 +53,7 @@ class CertificateIssuerTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldLoadGeneratedFilesAndHandshakeBetweenTwoPumps(final TlsProvider provider) throws Exception
-    {
+    void shouldLoadGeneratedFilesAndHandshakeBetweenTwoPumps(final TlsProvider provider) throws Exception {
         final TlsContext serverContext = TestPki.writeCertificateSetAndLoadServer(dir, provider);
         final TlsContext clientContext = TlsContext.forClient(
             TlsClientSettings.mutual(dir.resolve("alice.pem"), dir.resolve("alice.key"), dir.resolve("ca.pem"))
@@ -78,8 +74,7 @@ class CertificateIssuerTest
     }
 
     @Test
-    void shouldRefuseClientNamesThatAreNotSafeFileNames()
-    {
+    void shouldRefuseClientNamesThatAreNotSafeFileNames() {
         assertThatThrownBy(() -> CertificateIssuer.writeCertificateSet(
             dir, List.of(), List.of("../evil"), Duration.ofDays(1)))
             .hasMessageContaining("client name '../evil'");
@@ -89,8 +84,7 @@ class CertificateIssuerTest
     }
 
     /** A client and a server {@link TlsConnection} wired to each other in memory. */
-    private static final class PumpPair
-    {
+    private static final class PumpPair {
         final MemorySink toServer = new MemorySink();
         final MemorySink toClient = new MemorySink();
         final RecordingEvents serverEvents = new RecordingEvents();
@@ -99,20 +93,16 @@ class CertificateIssuerTest
         final TlsConnection server;
         final TlsConnection client;
 
-        PumpPair(final TlsContext serverContext, final javax.net.ssl.SSLEngine clientEngine)
-        {
+        PumpPair(final TlsContext serverContext, final javax.net.ssl.SSLEngine clientEngine) {
             server = new TlsConnection(serverContext.newServerEngine(), buffers, toClient, serverEvents, null);
             client = new TlsConnection(clientEngine, buffers, toServer, clientEvents, null);
         }
 
-        void exchange() throws IOException
-        {
-            for (int round = 0; round < 100; round++)
-            {
+        void exchange() throws IOException {
+            for (int round = 0; round < 100; round++) {
                 final byte[] up = toServer.take();
                 final byte[] down = toClient.take();
-                if (up.length == 0 && down.length == 0)
-                {
+                if (up.length == 0 && down.length == 0) {
                     return;
                 }
                 server.onNetworkRead(ByteBuffer.wrap(up));

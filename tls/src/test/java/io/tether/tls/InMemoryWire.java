@@ -10,8 +10,7 @@ import java.util.concurrent.Executor;
  * both ways until neither side has anything to say. Bytes for the server are cut into random
  * pieces, as TCP may deliver them.
  */
-final class InMemoryWire
-{
+final class InMemoryWire {
     final EngineClient client;
     final TlsConnection server;
     final MemorySink serverSink;
@@ -22,8 +21,7 @@ final class InMemoryWire
 
     InMemoryWire(
         final EngineClient client, final TlsConnection server, final MemorySink serverSink,
-        final RecordingEvents serverEvents, final long seed, final int maxPiece)
-    {
+        final RecordingEvents serverEvents, final long seed, final int maxPiece) {
         this.client = client;
         this.server = server;
         this.serverSink = serverSink;
@@ -35,16 +33,14 @@ final class InMemoryWire
     /** Builds a server connection for the engine and wires it to the client. */
     static InMemoryWire connect(
         final EngineClient client, final javax.net.ssl.SSLEngine serverEngine, final TlsBuffers buffers,
-        final long seed, final int maxPiece)
-    {
+        final long seed, final int maxPiece) {
         return connect(client, serverEngine, buffers, null, seed, maxPiece);
     }
 
     /** As {@link #connect(EngineClient, javax.net.ssl.SSLEngine, TlsBuffers, long, int)}, with a task executor. */
     static InMemoryWire connect(
         final EngineClient client, final javax.net.ssl.SSLEngine serverEngine, final TlsBuffers buffers,
-        final Executor taskExecutor, final long seed, final int maxPiece)
-    {
+        final Executor taskExecutor, final long seed, final int maxPiece) {
         final MemorySink sink = new MemorySink();
         final RecordingEvents events = new RecordingEvents();
         final TlsConnection server = new TlsConnection(serverEngine, buffers, sink, events, taskExecutor);
@@ -52,22 +48,17 @@ final class InMemoryWire
     }
 
     /** Moves bytes until both sides are quiet or one side failed. */
-    InMemoryWire exchange()
-    {
-        for (int round = 0; round < 10_000; round++)
-        {
+    InMemoryWire exchange() {
+        for (int round = 0; round < 10_000; round++) {
             final byte[] toServer = client.takeOutput();
-            if (serverFailure == null)
-            {
+            if (serverFailure == null) {
                 feedServer(toServer);
             }
             final byte[] toClient = serverSink.take();
-            if (toClient.length > 0)
-            {
+            if (toClient.length > 0) {
                 client.receive(toClient);
             }
-            if (toServer.length == 0 && toClient.length == 0)
-            {
+            if (toServer.length == 0 && toClient.length == 0) {
                 return this;
             }
         }
@@ -75,30 +66,23 @@ final class InMemoryWire
     }
 
     /** @return the error the server's pump threw, or null. */
-    IOException serverFailure()
-    {
+    IOException serverFailure() {
         return serverFailure;
     }
 
-    void feedServer(final byte[] bytes)
-    {
+    void feedServer(final byte[] bytes) {
         int offset = 0;
-        try
-        {
-            while (offset < bytes.length)
-            {
+        try {
+            while (offset < bytes.length) {
                 final int length = Math.min(bytes.length - offset, 1 + random.nextInt(maxPiece));
                 final ByteBuffer piece = ByteBuffer.wrap(bytes, offset, length);
                 server.onNetworkRead(piece);
-                if (piece.hasRemaining())
-                {
+                if (piece.hasRemaining()) {
                     throw new AssertionError("the pump left " + piece.remaining() + " bytes unread");
                 }
                 offset += length;
             }
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             serverFailure = ex;
         }
     }

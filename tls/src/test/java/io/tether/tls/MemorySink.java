@@ -4,14 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
 /** A socket in memory: keeps what is written; can be made to take only so many bytes, like a full socket. */
-final class MemorySink implements NetworkSink
-{
+final class MemorySink implements NetworkSink {
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
     private long budget = Long.MAX_VALUE;
 
     @Override
-    public int write(final ByteBuffer encrypted)
-    {
+    public int write(final ByteBuffer encrypted) {
         final int count = (int)Math.min(encrypted.remaining(), budget);
         final byte[] bytes = new byte[count];
         encrypted.get(bytes);
@@ -21,14 +19,12 @@ final class MemorySink implements NetworkSink
     }
 
     /** From now on the socket takes at most {@code bytes} more (Long.MAX_VALUE: no limit). */
-    void limit(final long bytes)
-    {
+    void limit(final long bytes) {
         budget = bytes;
     }
 
     /** @return the bytes written since the last call. */
-    byte[] take()
-    {
+    byte[] take() {
         final byte[] bytes = written.toByteArray();
         written.reset();
         return bytes;

@@ -24,24 +24,20 @@ import org.junit.jupiter.params.provider.EnumSource;
  * certificates {@code tether certs} writes. The socket lives here, in the test, standing in for
  * the engine's event loop.
  */
-class OpenSslClientInteropTest
-{
+class OpenSslClientInteropTest {
     @TempDir
     Path dir;
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldServeOpensslClientWithMutualTls13(final TlsProvider provider) throws Exception
-    {
+    void shouldServeOpensslClientWithMutualTls13(final TlsProvider provider) throws Exception {
         final TlsContext context = TestPki.writeCertificateSetAndLoadServer(dir, provider);
         Files.writeString(dir.resolve("request.txt"), "hello from openssl\n");
 
-        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             listener.setSoTimeout(20_000);
             final Process client = startClient(listener.getLocalPort());
-            try (Socket socket = listener.accept())
-            {
+            try (Socket socket = listener.accept()) {
                 socket.setSoTimeout(20_000);
                 final RecordingEvents events = new RecordingEvents();
                 final OutputStream out = socket.getOutputStream();
@@ -61,10 +57,8 @@ class OpenSslClientInteropTest
         }
     }
 
-    private Process startClient(final int port) throws Exception
-    {
-        if (!Files.isExecutable(OpenSsl.BINARY))
-        {
+    private Process startClient(final int port) throws Exception {
+        if (!Files.isExecutable(OpenSsl.BINARY)) {
             throw new AssertionError(OpenSsl.BINARY + " is required by this test; run scripts/setup-peers");
         }
         final List<String> command = List.of(OpenSsl.BINARY.toString(), "s_client",
@@ -77,15 +71,12 @@ class OpenSslClientInteropTest
     /** Reads from the socket into the pump until the expected text has arrived decrypted. */
     private static void readUntil(
         final InputStream in, final TlsConnection server, final RecordingEvents events, final String expected)
-        throws Exception
-    {
+        throws Exception {
         final byte[] chunk = new byte[4096];
         final StringBuilder received = new StringBuilder();
-        while (!received.toString().contains(expected))
-        {
+        while (!received.toString().contains(expected)) {
             final int count = in.read(chunk);
-            if (count < 0)
-            {
+            if (count < 0) {
                 throw new AssertionError("s_client closed before sending its request; received: " + received);
             }
             server.onNetworkRead(ByteBuffer.wrap(chunk, 0, count));
@@ -93,8 +84,7 @@ class OpenSslClientInteropTest
         }
     }
 
-    private static int writeAll(final OutputStream out, final ByteBuffer bytes) throws IOException
-    {
+    private static int writeAll(final OutputStream out, final ByteBuffer bytes) throws IOException {
         final int count = bytes.remaining();
         out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), count);
         bytes.position(bytes.limit());

@@ -13,14 +13,12 @@ import java.security.interfaces.RSAPrivateKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PemReaderTest
-{
+class PemReaderTest {
     @TempDir
     Path dir;
 
     @Test
-    void shouldReadPkcs8Key() throws Exception
-    {
+    void shouldReadPkcs8Key() throws Exception {
         final TestPki pki = TestPki.create(dir, "a");
         assertThat(Files.readString(pki.serverKey)).startsWith("-----BEGIN PRIVATE KEY-----");
 
@@ -30,8 +28,7 @@ class PemReaderTest
     }
 
     @Test
-    void shouldReadSec1EcKeyWithParametersBlock() throws Exception
-    {
+    void shouldReadSec1EcKeyWithParametersBlock() throws Exception {
         OpenSsl.runOk(dir, "ecparam", "-name", "prime256v1", "-genkey", "-out", "ec.key");
         assertThat(Files.readString(dir.resolve("ec.key")))
             .contains("-----BEGIN EC PARAMETERS-----", "-----BEGIN EC PRIVATE KEY-----");
@@ -40,8 +37,7 @@ class PemReaderTest
     }
 
     @Test
-    void shouldReadPkcs1RsaKey() throws Exception
-    {
+    void shouldReadPkcs1RsaKey() throws Exception {
         OpenSsl.runOk(dir, "genrsa", "-traditional", "-out", "rsa.key", "2048");
         assertThat(Files.readString(dir.resolve("rsa.key"))).startsWith("-----BEGIN RSA PRIVATE KEY-----");
 
@@ -49,8 +45,7 @@ class PemReaderTest
     }
 
     @Test
-    void shouldReadEncryptedPkcs8KeyWithPasswordFile() throws Exception
-    {
+    void shouldReadEncryptedPkcs8KeyWithPasswordFile() throws Exception {
         final Path key = writeEncryptedEcKey("s3cret phrase\n");
         assertThat(Files.readString(key)).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
 
@@ -61,8 +56,7 @@ class PemReaderTest
     }
 
     @Test
-    void shouldNameFileWhenEncryptedKeyHasWrongOrNoPassword() throws Exception
-    {
+    void shouldNameFileWhenEncryptedKeyHasWrongOrNoPassword() throws Exception {
         final Path key = writeEncryptedEcKey("right");
 
         assertThatThrownBy(() -> PemReader.readPrivateKey(key, "wrong".toCharArray()))
@@ -74,8 +68,7 @@ class PemReaderTest
     }
 
     @Test
-    void shouldReadEveryCertificateOfBundleInOrder() throws Exception
-    {
+    void shouldReadEveryCertificateOfBundleInOrder() throws Exception {
         final TestPki first = TestPki.create(dir, "a");
         final TestPki second = TestPki.create(dir, "b");
         final Path bundle = dir.resolve("bundle.pem");
@@ -87,8 +80,7 @@ class PemReaderTest
     }
 
     @Test
-    void shouldExplainMissingTruncatedAndSwappedFiles() throws Exception
-    {
+    void shouldExplainMissingTruncatedAndSwappedFiles() throws Exception {
         final TestPki pki = TestPki.create(dir, "a");
         final Path missing = dir.resolve("nope.pem");
         final Path truncated = dir.resolve("half.pem");
@@ -107,8 +99,7 @@ class PemReaderTest
     }
 
     @Test
-    void shouldRejectEmptyPasswordFile() throws Exception
-    {
+    void shouldRejectEmptyPasswordFile() throws Exception {
         final Path empty = dir.resolve("empty.txt");
         Files.write(empty, "\r\n".getBytes(StandardCharsets.US_ASCII));
 
@@ -116,8 +107,7 @@ class PemReaderTest
     }
 
     /** Has openssl write an AES-256-CBC encrypted PKCS#8 EC key, with its password in pass.txt. */
-    private Path writeEncryptedEcKey(final String passwordFileContent) throws Exception
-    {
+    private Path writeEncryptedEcKey(final String passwordFileContent) throws Exception {
         Files.writeString(dir.resolve("pass.txt"), passwordFileContent);
         OpenSsl.runOk(dir, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
             "-aes-256-cbc", "-pass", "file:pass.txt", "-out", "enc.key");

@@ -15,16 +15,14 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 
 /** A client context that presents its certificate whatever CAs the server asks for. */
-final class PresentingClientContext
-{
+final class PresentingClientContext {
     private static final char[] PASSWORD = "test".toCharArray();
 
-    private PresentingClientContext()
-    {
+    private PresentingClientContext() {
     }
 
-    static SSLContext create(final TlsProvider provider, final TestPki identity, final Path trustedCa) throws Exception
-    {
+    static SSLContext create(final TlsProvider provider, final TestPki identity, final Path trustedCa)
+        throws Exception {
         final KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
         final PrivateKey key = PemReader.readPrivateKey(identity.clientKey, null);
@@ -45,54 +43,46 @@ final class PresentingClientContext
         return context;
     }
 
-    private static final class IgnoringIssuers extends X509ExtendedKeyManager
-    {
+    private static final class IgnoringIssuers extends X509ExtendedKeyManager {
         private final X509ExtendedKeyManager delegate;
 
-        IgnoringIssuers(final X509ExtendedKeyManager delegate)
-        {
+        IgnoringIssuers(final X509ExtendedKeyManager delegate) {
             this.delegate = delegate;
         }
 
         @Override
-        public String chooseEngineClientAlias(final String[] keyType, final Principal[] issuers, final SSLEngine engine)
-        {
+        public String chooseEngineClientAlias(final String[] keyType, final Principal[] issuers,
+            final SSLEngine engine) {
             return delegate.chooseEngineClientAlias(keyType, null, engine);
         }
 
         @Override
-        public String chooseClientAlias(final String[] keyType, final Principal[] issuers, final Socket socket)
-        {
+        public String chooseClientAlias(final String[] keyType, final Principal[] issuers, final Socket socket) {
             return delegate.chooseClientAlias(keyType, null, socket);
         }
 
         @Override
-        public String[] getClientAliases(final String keyType, final Principal[] issuers)
-        {
+        public String[] getClientAliases(final String keyType, final Principal[] issuers) {
             return delegate.getClientAliases(keyType, null);
         }
 
         @Override
-        public String[] getServerAliases(final String keyType, final Principal[] issuers)
-        {
+        public String[] getServerAliases(final String keyType, final Principal[] issuers) {
             return delegate.getServerAliases(keyType, issuers);
         }
 
         @Override
-        public String chooseServerAlias(final String keyType, final Principal[] issuers, final Socket socket)
-        {
+        public String chooseServerAlias(final String keyType, final Principal[] issuers, final Socket socket) {
             return delegate.chooseServerAlias(keyType, issuers, socket);
         }
 
         @Override
-        public X509Certificate[] getCertificateChain(final String alias)
-        {
+        public X509Certificate[] getCertificateChain(final String alias) {
             return delegate.getCertificateChain(alias);
         }
 
         @Override
-        public PrivateKey getPrivateKey(final String alias)
-        {
+        public PrivateKey getPrivateKey(final String alias) {
             return delegate.getPrivateKey(alias);
         }
     }

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ReloadingTlsContextTest
-{
+class ReloadingTlsContextTest {
     /** Long enough that only a file event can trigger a check during the test. */
     private static final Duration EVENTS_ONLY = Duration.ofHours(1);
 
@@ -29,17 +28,14 @@ class ReloadingTlsContextTest
     private final RecordingReloadListener listener = new RecordingReloadListener();
 
     @BeforeEach
-    void createPki()
-    {
+    void createPki() {
         pki = TestPki.create(dir, "a");
     }
 
     @Test
-    void shouldSwapContextWhenNewCertificateAndKeyAreRenamedIntoPlace() throws Exception
-    {
+    void shouldSwapContextWhenNewCertificateAndKeyAreRenamedIntoPlace() throws Exception {
         try (ReloadingTlsContext context = ReloadingTlsContext.start(pki.serverSettings(TlsProvider.JDK), listener,
-            EVENTS_ONLY))
-        {
+            EVENTS_ONLY)) {
             final TlsContext before = context.current();
 
             final BigInteger newSerial = renameIntoPlace(pki.serverCert, pki.serverKey, newServerCertificate());
@@ -53,11 +49,9 @@ class ReloadingTlsContextTest
     }
 
     @Test
-    void shouldKeepOldContextOnMismatchedKeyAndTakeNextGoodWrite() throws Exception
-    {
+    void shouldKeepOldContextOnMismatchedKeyAndTakeNextGoodWrite() throws Exception {
         try (ReloadingTlsContext context = ReloadingTlsContext.start(pki.serverSettings(TlsProvider.JDK), listener,
-            EVENTS_ONLY))
-        {
+            EVENTS_ONLY)) {
             final BigInteger original = serial(context.current());
 
             atomicCopy(pki.clientKey, pki.serverKey);
@@ -75,8 +69,7 @@ class ReloadingTlsContextTest
     }
 
     @Test
-    void shouldDetectSymlinkSwapWithPeriodicCheck() throws Exception
-    {
+    void shouldDetectSymlinkSwapWithPeriodicCheck() throws Exception {
         // The Kubernetes layout, with the swapped link outside the watched directory so that no
         // event can announce it: watched/server.pem -> ../data/server.pem, data -> v1.
         final Path v1 = Files.createDirectories(dir.resolve("v1"));
@@ -90,8 +83,7 @@ class ReloadingTlsContextTest
         final TlsSettings settings = TlsSettings.mutual(
             watched.resolve("server.pem"), watched.resolve("server.key"), watched.resolve("ca.pem"));
 
-        try (ReloadingTlsContext context = ReloadingTlsContext.start(settings, listener, Duration.ofMillis(200)))
-        {
+        try (ReloadingTlsContext context = ReloadingTlsContext.start(settings, listener, Duration.ofMillis(200))) {
             final Path v2 = Files.createDirectories(dir.resolve("v2"));
             final IssuedCertificate next = newServerCertificate();
             next.writePem(v2.resolve("server.pem"), v2.resolve("server.key"));
@@ -105,8 +97,7 @@ class ReloadingTlsContextTest
     }
 
     @Test
-    void shouldWarnOnceWhenServingCertificateExpiresWithin72Hours() throws Exception
-    {
+    void shouldWarnOnceWhenServingCertificateExpiresWithin72Hours() throws Exception {
         final Instant start = Instant.now();
         final AtomicReference<Instant> now = new AtomicReference<>(start);
         final ReloadingTlsContext context = ReloadingTlsContext.load(
@@ -128,8 +119,7 @@ class ReloadingTlsContextTest
     }
 
     @Test
-    void shouldWarnAtLoadWhenCertificateIsAlreadyShortLived() throws Exception
-    {
+    void shouldWarnAtLoadWhenCertificateIsAlreadyShortLived() throws Exception {
         final Instant now = Instant.now();
         pki.issuer.issue("short", List.of("localhost"), KeyPurposeId.id_kp_serverAuth, now.minusSeconds(60),
             now.plus(Duration.ofHours(48)).minusSeconds(1)).writePem(pki.serverCert, pki.serverKey);
@@ -142,8 +132,7 @@ class ReloadingTlsContextTest
     }
 
     @Test
-    void shouldRefuseToStartWithUnusableMaterial()
-    {
+    void shouldRefuseToStartWithUnusableMaterial() {
         final TlsSettings mismatched = TlsSettings.mutual(pki.serverCert, pki.clientKey, pki.caCert);
 
         assertThatThrownBy(() -> ReloadingTlsContext.start(mismatched, listener, EVENTS_ONLY))
@@ -152,8 +141,7 @@ class ReloadingTlsContextTest
     }
 
     @Test
-    void shouldEndWatcherThreadOnClose()
-    {
+    void shouldEndWatcherThreadOnClose() {
         final ReloadingTlsContext context = ReloadingTlsContext.start(
             pki.serverSettings(TlsProvider.JDK), listener, EVENTS_ONLY);
         final Thread thread = context.watcher().thread();
@@ -167,27 +155,23 @@ class ReloadingTlsContextTest
     }
 
     /** @return the next "reloaded" event; a rename pair seen half-done may report a failure first. */
-    private String awaitReload() throws InterruptedException
-    {
-        for (int i = 0; i < 10; i++)
-        {
+    private String awaitReload() throws InterruptedException {
+        for (int i = 0; i < 10; i++) {
             final String event = listener.next();
-            if (!event.startsWith("failed "))
-            {
+            if (!event.startsWith("failed ")) {
                 return event;
             }
         }
         throw new AssertionError("no reload after 10 failures");
     }
 
-    private IssuedCertificate newServerCertificate()
-    {
+    private IssuedCertificate newServerCertificate() {
         return pki.issuer.issueServer("server", List.of(), TestPki.VALIDITY);
     }
 
     /** Writes the certificate and key beside their targets, then renames each over its target. */
-    private BigInteger renameIntoPlace(final Path cert, final Path key, final IssuedCertificate issued) throws Exception
-    {
+    private BigInteger renameIntoPlace(final Path cert, final Path key, final IssuedCertificate issued)
+        throws Exception {
         final Path newCert = dir.resolve("incoming.pem");
         final Path newKey = dir.resolve("incoming.key");
         issued.writePem(newCert, newKey);
@@ -196,15 +180,13 @@ class ReloadingTlsContextTest
         return issued.certificate().getSerialNumber();
     }
 
-    private void atomicCopy(final Path from, final Path to) throws Exception
-    {
+    private void atomicCopy(final Path from, final Path to) throws Exception {
         final Path staged = dir.resolve("staged.tmp");
         Files.copy(from, staged);
         Files.move(staged, to, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static BigInteger serial(final TlsContext context)
-    {
+    private static BigInteger serial(final TlsContext context) {
         return context.certificateChain().get(0).getSerialNumber();
     }
 }

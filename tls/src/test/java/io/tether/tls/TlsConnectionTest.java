@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class TlsConnectionTest
-{
+class TlsConnectionTest {
     private static final long SEED = 20_261_124L;
 
     @TempDir
@@ -30,15 +29,13 @@ class TlsConnectionTest
     private final TlsBuffers buffers = new TlsBuffers();
 
     @BeforeEach
-    void createPki()
-    {
+    void createPki() {
         pki = TestPki.create(dir, "a");
     }
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldCompleteMutualTls13HandshakeAndReportPeer(final TlsProvider provider)
-    {
+    void shouldCompleteMutualTls13HandshakeAndReportPeer(final TlsProvider provider) {
         final InMemoryWire wire = connect(provider, pki.clientSettings(provider), 7);
 
         wire.client.begin();
@@ -59,8 +56,7 @@ class TlsConnectionTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldCarryDataBothWaysWhateverThePieces(final TlsProvider provider) throws Exception
-    {
+    void shouldCarryDataBothWaysWhateverThePieces(final TlsProvider provider) throws Exception {
         final InMemoryWire wire = handshaken(provider, 5);
         final byte[] upload = randomBytes(100_000);
         final byte[] download = randomBytes(70_000);
@@ -78,8 +74,7 @@ class TlsConnectionTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldFeedOneByteAtATime(final TlsProvider provider)
-    {
+    void shouldFeedOneByteAtATime(final TlsProvider provider) {
         final InMemoryWire wire = handshaken(provider, 1);
 
         wire.client.send("hello, tether".getBytes(StandardCharsets.US_ASCII));
@@ -90,8 +85,7 @@ class TlsConnectionTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldFailWithCertificateRequiredWhenClientHasNoCertificate(final TlsProvider provider)
-    {
+    void shouldFailWithCertificateRequiredWhenClientHasNoCertificate(final TlsProvider provider) {
         final TlsClientSettings anonymous = new TlsClientSettings(null, null, null, pki.caCert, provider, null);
         final InMemoryWire wire = connect(provider, anonymous, 64);
 
@@ -105,8 +99,7 @@ class TlsConnectionTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldFailWhenClientCertificateComesFromUntrustedCa(final TlsProvider provider) throws Exception
-    {
+    void shouldFailWhenClientCertificateComesFromUntrustedCa(final TlsProvider provider) throws Exception {
         final TestPki stranger = TestPki.create(dir, "stranger");
         // A well-behaved client sends no certificate the server's CA list does not name; this one
         // presents its certificate anyway, as a hostile or misconfigured client would.
@@ -126,8 +119,7 @@ class TlsConnectionTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldRefuseTls12OnlyClientWhenMinimumIs13(final TlsProvider provider)
-    {
+    void shouldRefuseTls12OnlyClientWhenMinimumIs13(final TlsProvider provider) {
         final InMemoryWire wire = connect(provider, pki.clientSettings(provider).withProtocols(List.of("TLSv1.2")), 64);
 
         wire.client.begin();
@@ -143,8 +135,7 @@ class TlsConnectionTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldExchangeCloseNotifyBothWays(final TlsProvider provider) throws Exception
-    {
+    void shouldExchangeCloseNotifyBothWays(final TlsProvider provider) throws Exception {
         final InMemoryWire wire = handshaken(provider, 9);
 
         wire.client.closeOutbound();
@@ -158,14 +149,12 @@ class TlsConnectionTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldSendCloseNotifyFirstAndSeeTheReply(final TlsProvider provider) throws Exception
-    {
+    void shouldSendCloseNotifyFirstAndSeeTheReply(final TlsProvider provider) throws Exception {
         final InMemoryWire wire = handshaken(provider, 9);
 
         wire.server.closeOutbound();
         wire.exchange();
-        if (!wire.client.engine.isOutboundDone())
-        {
+        if (!wire.client.engine.isOutboundDone()) {
             wire.client.closeOutbound(); // a TLS 1.3 peer may half-close; answer as a polite client does
             wire.exchange();
         }
@@ -177,8 +166,7 @@ class TlsConnectionTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldHoldBytesOnlyWhileRecordIncompleteOrOutputBlocked(final TlsProvider provider) throws Exception
-    {
+    void shouldHoldBytesOnlyWhileRecordIncompleteOrOutputBlocked(final TlsProvider provider) throws Exception {
         final InMemoryWire wire = handshaken(provider, 64);
         wire.client.send(randomBytes(1_000));
         final byte[] record = wire.client.takeOutput();
@@ -203,8 +191,7 @@ class TlsConnectionTest
 
         wire.serverSink.limit(Long.MAX_VALUE);
         assertThat(wire.server.flush()).isTrue();
-        while (pending.hasRemaining())
-        {
+        while (pending.hasRemaining()) {
             wire.server.write(pending);
         }
         wire.exchange();
@@ -216,12 +203,10 @@ class TlsConnectionTest
     }
 
     @Test
-    void shouldRunDelegatedTasksOffTheLoopAndResume() throws Exception
-    {
+    void shouldRunDelegatedTasksOffTheLoopAndResume() throws Exception {
         // SunJSSE hands out delegated tasks during the handshake; BouncyCastle runs everything inline.
         final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "tls-task"));
-        try
-        {
+        try {
             final TlsContext serverContext = TlsContext.forServer(pki.serverSettings(TlsProvider.JDK));
             final EngineClient client = new EngineClient(
                 TlsContext.forClient(pki.clientSettings(TlsProvider.JDK)).newClientEngine("localhost", 7443));
@@ -232,11 +217,9 @@ class TlsConnectionTest
             boolean readBlockedDuringTask = true;
 
             client.begin();
-            for (int round = 0; round < 100 && !server.isHandshakeComplete(); round++)
-            {
+            for (int round = 0; round < 100 && !server.isHandshakeComplete(); round++) {
                 wire.feedServer(client.takeOutput());
-                while (server.isTaskPending())
-                {
+                while (server.isTaskPending()) {
                     readBlockedDuringTask &= !server.wantsRead();
                     final String thread = wire.serverEvents.tasksDone.poll(10, TimeUnit.SECONDS);
                     assertThat(thread).as("delegated tasks finished within 10s").isEqualTo("tls-task");
@@ -254,16 +237,13 @@ class TlsConnectionTest
             assertThat(readBlockedDuringTask).isTrue();
             assertThat(server.isHandshakeComplete()).isTrue();
             assertThat(new String(wire.serverEvents.takeReceived(), StandardCharsets.US_ASCII)).isEqualTo("after tasks");
-        }
-        finally
-        {
+        } finally {
             executor.shutdownNow();
         }
     }
 
     /** @return a wire whose mutual TLS handshake has completed, the server fed pieces of at most maxPiece bytes. */
-    private InMemoryWire handshaken(final TlsProvider provider, final int maxPiece)
-    {
+    private InMemoryWire handshaken(final TlsProvider provider, final int maxPiece) {
         final InMemoryWire wire = connect(provider, pki.clientSettings(provider), maxPiece);
         wire.client.begin();
         wire.exchange();
@@ -271,16 +251,15 @@ class TlsConnectionTest
         return wire;
     }
 
-    private InMemoryWire connect(final TlsProvider provider, final TlsClientSettings clientSettings, final int maxPiece)
-    {
+    private InMemoryWire connect(final TlsProvider provider, final TlsClientSettings clientSettings,
+        final int maxPiece) {
         final TlsContext serverContext = TlsContext.forServer(pki.serverSettings(provider));
         final TlsContext clientContext = TlsContext.forClient(clientSettings);
         final EngineClient client = new EngineClient(clientContext.newClientEngine("localhost", 7443));
         return InMemoryWire.connect(client, serverContext.newServerEngine(), buffers, SEED, maxPiece);
     }
 
-    private static byte[] randomBytes(final int count)
-    {
+    private static byte[] randomBytes(final int count) {
         final byte[] bytes = new byte[count];
         new Random(count).nextBytes(bytes);
         return bytes;

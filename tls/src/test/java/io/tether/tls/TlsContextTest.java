@@ -17,15 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class TlsContextTest
-{
+class TlsContextTest {
     @TempDir
     Path dir;
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldEnableOnlyTls13ByDefaultAndRequireClientCertificateWhenCaGiven(final TlsProvider provider)
-    {
+    void shouldEnableOnlyTls13ByDefaultAndRequireClientCertificateWhenCaGiven(final TlsProvider provider) {
         final TestPki pki = TestPki.create(dir, "a");
 
         final TlsContext context = TlsContext.forServer(pki.serverSettings(provider));
@@ -42,8 +40,7 @@ class TlsContextTest
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
-    void shouldOptInToTls12WithOnlyEcdheAeadSuites(final TlsProvider provider)
-    {
+    void shouldOptInToTls12WithOnlyEcdheAeadSuites(final TlsProvider provider) {
         final TestPki pki = TestPki.create(dir, "a");
 
         final TlsContext context = TlsContext.forServer(
@@ -58,8 +55,7 @@ class TlsContextTest
     }
 
     @Test
-    void shouldRejectKeyOfAnotherCertificate()
-    {
+    void shouldRejectKeyOfAnotherCertificate() {
         final TestPki pki = TestPki.create(dir, "a");
         final TlsSettings settings = TlsSettings.mutual(pki.serverCert, pki.clientKey, pki.caCert);
 
@@ -69,8 +65,7 @@ class TlsContextTest
     }
 
     @Test
-    void shouldRejectChainInWrongOrder() throws Exception
-    {
+    void shouldRejectChainInWrongOrder() throws Exception {
         final TestPki pki = TestPki.create(dir, "a");
         final Path reversed = dir.resolve("reversed.pem");
         Files.writeString(reversed, Files.readString(pki.caCert) + Files.readString(pki.serverCert));
@@ -80,8 +75,7 @@ class TlsContextTest
     }
 
     @Test
-    void shouldAcceptChainWithIssuerAfterLeaf() throws Exception
-    {
+    void shouldAcceptChainWithIssuerAfterLeaf() throws Exception {
         final TestPki pki = TestPki.create(dir, "a");
         final Path chain = dir.resolve("chain.pem");
         Files.writeString(chain, Files.readString(pki.serverCert) + Files.readString(pki.caCert));
@@ -92,8 +86,7 @@ class TlsContextTest
     }
 
     @Test
-    void shouldRejectExpiredCertificate() throws Exception
-    {
+    void shouldRejectExpiredCertificate() throws Exception {
         final TestPki pki = TestPki.create(dir, "a");
         final Instant past = Instant.now().minus(Duration.ofDays(2));
         pki.issuer.issue("old", List.of("localhost"), KeyPurposeId.id_kp_serverAuth, past, past.plusSeconds(60))
@@ -105,8 +98,7 @@ class TlsContextTest
     }
 
     @Test
-    void shouldBuildFromOpensslRsaAndEncryptedKeys() throws Exception
-    {
+    void shouldBuildFromOpensslRsaAndEncryptedKeys() throws Exception {
         Files.writeString(dir.resolve("pass.txt"), "pw\n");
         OpenSsl.runOk(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "rsa8.key",
             "-subj", "/CN=rsa", "-days", "2", "-out", "rsa.pem");
@@ -124,8 +116,7 @@ class TlsContextTest
     }
 
     @Test
-    void shouldRefuseInconsistentSettings()
-    {
+    void shouldRefuseInconsistentSettings() {
         final Path cert = dir.resolve("c.pem");
         final Path key = dir.resolve("k.pem");
 
