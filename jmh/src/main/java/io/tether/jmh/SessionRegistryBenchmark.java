@@ -56,6 +56,8 @@ public class SessionRegistryBenchmark {
     public static final class Session {
         final long high;
         final long low;
+        // Position of the next lookup input in a chain; see registryGetByTextChained.
+        int next;
 
         Session(final long high, final long low) {
             this.high = high;
@@ -68,11 +70,13 @@ public class SessionRegistryBenchmark {
     public static class Cursor {
         int position;
         int step;
+        int chained;
 
         @Setup
         public void setUp(final ThreadParams threads) {
             position = threads.getThreadIndex();
             step = threads.getThreadCount();
+            chained = position;
         }
 
         int next(final int length) {
@@ -112,6 +116,7 @@ public class SessionRegistryBenchmark {
             lows[i] = registered[i].low;
             // Equal to the map's key but another instance, allocated apart from it.
             texts[i] = SessionId.format(registered[i].high, registered[i].low);
+            registered[i].next = (i + 1) % sessions;
         }
     }
 
@@ -129,6 +134,32 @@ public class SessionRegistryBenchmark {
     @Benchmark
     public Session mapGet(final Cursor cursor) {
         return map.get(texts[cursor.next(sessions)]);
+    }
+
+    // The chained lookups take their next input from the session just found, so each waits for
+    // the previous one: they measure a lookup's latency, as a server pays it between other work,
+    // where the loops above let the CPU overlap the cache misses of consecutive lookups.
+
+    @Benchmark
+    public Session registryGetByLongsChained(final Cursor cursor) {
+        final int i = cursor.chained;
+        final Session session = registry.get(highs[i], lows[i]);
+        cursor.chained = session.next;
+        return session;
+    }
+
+    @Benchmark
+    public Session registryGetByTextChained(final Cursor cursor) {
+        final Session session = registry.get(texts[cursor.chained]);
+        cursor.chained = session.next;
+        return session;
+    }
+
+    @Benchmark
+    public Session mapGetChained(final Cursor cursor) {
+        final Session session = map.get(texts[cursor.chained]);
+        cursor.chained = session.next;
+        return session;
     }
 
     @Benchmark

@@ -21,7 +21,6 @@ public record SessionId(long high, long low) {
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
     private static final byte[] DIGITS = new byte[128];
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Halves<Boolean> WELL_FORMED = (high, low) -> Boolean.TRUE;
 
     static {
         java.util.Arrays.fill(DIGITS, (byte)-1);
@@ -82,12 +81,16 @@ public record SessionId(long high, long low) {
      * @return whether it is the text form of some id.
      */
     public static boolean isWellFormed(final CharSequence text) {
-        return decode(text, WELL_FORMED) != null;
+        if (text == null || text.length() != TEXT_LENGTH) {
+            return false;
+        }
+        final int tail = tail(text);
+        return (quad(text, 0) | quad(text, 4) | quad(text, 8) | quad(text, 12) | quad(text, 16) | tail) >= 0
+            && (tail & 0xF) == 0;
     }
 
     /**
-     * Decodes the text in one pass, checking it on the way, and hands the halves on without
-     * allocating: a lookup from a received id costs no garbage.
+     * Decodes the text and hands the halves on without allocating.
      *
      * @param text candidate text, may be null.
      * @param then receives the halves when the text is well-formed
@@ -96,30 +99,44 @@ public record SessionId(long high, long low) {
      * @return what {@code then} returned, or null when the text is not a well-formed id.
      */
     public static <R> R decode(final CharSequence text, final Halves<R> then) {
-        if (text == null || text.length() != TEXT_LENGTH) {
-            return null;
-        }
-        // 10 whole characters, then 4 of the 11th's 6 bits make the high half; its other 2, 10
-        // whole characters and 2 of the last one's bits make the low half.
-        long high = 0;
-        long low = 0;
-        int bad = 0;
-        for (int i = 0; i < 10; i++) {
-            final int digit = digit(text.charAt(i));
-            bad |= digit;
-            high |= (long)digit << (58 - 6 * i);
-        }
-        for (int i = 0; i < 10; i++) {
-            final int digit = digit(text.charAt(11 + i));
-            bad |= digit;
-            low |= (long)digit << (56 - 6 * i);
-        }
-        final int middle = digit(text.charAt(10));
-        final int last = digit(text.charAt(TEXT_LENGTH - 1));
-        if ((bad | middle | last) < 0 || (last & 0xF) != 0) {
-            return null;
-        }
-        return then.apply(high | middle >>> 2, low | (long)(middle & 0x3) << 62 | last >>> 4);
+        return isWellFormed(text) ? then.apply(high(text), low(text)) : null;
+    }
+
+    // The text is read as five 4-character quads of 24 bits and a 2-character tail of 12 bits,
+    // the last 4 of which are spare:
+    //   high = quad 0 (24) | quad 4 (24) | first 16 bits of quad 8
+    //   low  = last 8 bits of quad 8 | quad 12 (24) | quad 16 (24) | first 8 bits of the tail
+    // isWellFormed, high and low are straight-line code over the same characters, so once a
+    // caller such as SessionRegistry.get inlines all three the compiler reads each character
+    // once; a single pass handing both halves to a Halves callback kept the halves out of
+    // registers and the callback out of line.
+
+    /**
+     * @param text a well-formed id (see {@link #isWellFormed(CharSequence)}).
+     * @return its first 64 bits.
+     */
+    static long high(final CharSequence text) {
+        return (long)quad(text, 0) << 40 | (long)quad(text, 4) << 16 | quad(text, 8) >>> 8;
+    }
+
+    /**
+     * @param text a well-formed id (see {@link #isWellFormed(CharSequence)}).
+     * @return its last 64 bits.
+     */
+    static long low(final CharSequence text) {
+        return (long)quad(text, 8) << 56 | (long)quad(text, 12) << 32 | (long)quad(text, 16) << 8
+            | tail(text) >>> 4;
+    }
+
+    // Any character outside the alphabet makes the result negative: its digit is -1, whose
+    // shifted copy sets the sign bit.
+    private static int quad(final CharSequence text, final int from) {
+        return digit(text.charAt(from)) << 18 | digit(text.charAt(from + 1)) << 12
+            | digit(text.charAt(from + 2)) << 6 | digit(text.charAt(from + 3));
+    }
+
+    private static int tail(final CharSequence text) {
+        return digit(text.charAt(TEXT_LENGTH - 2)) << 6 | digit(text.charAt(TEXT_LENGTH - 1));
     }
 
     /**

@@ -48,8 +48,6 @@ public final class SessionRegistry<S> implements AutoCloseable {
         new UnsafeBuffer(BufferUtil.allocateDirectAligned(CONTROL_LENGTH, BitUtil.CACHE_LINE_LENGTH));
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile SessionTables<S> tables;
-    // Built once, so that a lookup by text allocates nothing.
-    private final SessionId.Halves<S> lookup = this::get;
 
     // Guarded by writeLock.
     private int size;
@@ -155,7 +153,12 @@ public final class SessionRegistry<S> implements AutoCloseable {
      * @return the session, or null when none is registered or the text is not a session id.
      */
     public S get(final CharSequence id) {
-        return SessionId.decode(id, lookup);
+        // Checked and decoded here rather than through SessionId.decode's callback, so that the
+        // halves stay in registers and get(long, long) inlines as it does for callers with longs.
+        if (!SessionId.isWellFormed(id)) {
+            return null;
+        }
+        return get(SessionId.high(id), SessionId.low(id));
     }
 
     /**

@@ -80,6 +80,36 @@ class SessionIdTest {
     }
 
     @Test
+    void shouldDecodeTheHalvesTheJdkDecoderGives() {
+        final Random random = new Random(11);
+        for (int i = 0; i < 1_000; i++) {
+            final byte[] bytes = new byte[16];
+            random.nextBytes(bytes);
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            final String text = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+
+            assertThat(SessionId.isWellFormed(text)).isTrue();
+            assertThat(SessionId.high(text)).isEqualTo(buffer.getLong(0));
+            assertThat(SessionId.low(text)).isEqualTo(buffer.getLong(8));
+        }
+    }
+
+    @Test
+    void shouldRejectAForeignCharacterAtEveryPosition() {
+        // Each position sits at a different shift inside its 4-character group; the sign bit must
+        // still catch it.
+        final String valid = new SessionId(-1L, -1L).toString();
+        for (int position = 0; position < SessionId.TEXT_LENGTH; position++) {
+            for (final char foreign : new char[] {'+', '/', '=', ' ', '\u007f', '\u00e9', '\u0141', '\uffff'}) {
+                final String text = valid.substring(0, position) + foreign + valid.substring(position + 1);
+
+                assertThat(SessionId.isWellFormed(text)).as("%s", text).isFalse();
+                assertThat(SessionId.decode(text, SessionId::new)).as("%s", text).isNull();
+            }
+        }
+    }
+
+    @Test
     void shouldAcceptOnlyTheFourCanonicalLastCharacters() {
         final String prefix = new SessionId(99L, 99L).toString().substring(0, 21);
         final Set<Character> accepted = new HashSet<>();

@@ -41,6 +41,10 @@ class SessionRegistryTest {
         assertThat(registry.get(text.substring(1))).isNull();
         assertThat(registry.get(text.substring(0, 21) + "*")).isNull();
         assertThat(registry.get("")).isNull();
+        for (int position = 0; position < SessionId.TEXT_LENGTH; position++) {
+            final String malformed = text.substring(0, position) + '=' + text.substring(position + 1);
+            assertThat(registry.get(malformed)).as("%s", malformed).isNull();
+        }
     }
 
     @Test
