@@ -8,9 +8,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -18,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One socket, owned by one {@link EventLoop}: everything here but {@link #pendingBytes()}, {@link #awaitWritable}
+ * One socket, owned by one {@link EventLoop}: everything here but {@link #awaitWritable}
  * and {@link #generation()} runs on that loop. Reading and frame assembly live in {@link TcpTransport}; this
  * class holds the outbound queue, backpressure and the close sequence.
  *
@@ -52,7 +49,7 @@ final class Connection {
     private volatile int generation;
     private volatile long pendingBytes;
     private volatile boolean closed;
-    private volatile ConcurrentLinkedQueue<Thread> writeWaiters;
+    private final WriteWaiters writeWaiters = new WriteWaiters();
     boolean dirty;
     private boolean closing;
     private int readPaused;
@@ -324,7 +321,7 @@ final class Connection {
             // a backlog stuck between the two would otherwise hold them forever and never be closed.
             overHighSinceMs = 0;
             resumeRead(READ_PAUSED_BY_OUTBOUND);
-            wakeWriters();
+            writeWaiters.wakeAll();
         }
     }
 
@@ -334,34 +331,8 @@ final class Connection {
         if (pendingBytes <= limits.highWatermark() || closed || loop.inLoop()) {
             return;
         }
-        ConcurrentLinkedQueue<Thread> waiters = writeWaiters;
-        if (waiters == null) {
-            synchronized (this) {
-                waiters = writeWaiters;
-                if (waiters == null) {
-                    writeWaiters = waiters = new ConcurrentLinkedQueue<>();
-                }
-            }
-        }
-        final Thread me = Thread.currentThread();
-        waiters.add(me);
-        try {
-            // Resume below the low watermark (hysteresis); the timed park covers a wake-up that raced the add.
-            while (!closed && pendingBytes > limits.lowWatermark()) {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
-            }
-        } finally {
-            waiters.remove(me);
-        }
-    }
-
-    private void wakeWriters() {
-        final ConcurrentLinkedQueue<Thread> waiters = writeWaiters;
-        if (waiters != null) {
-            for (Thread t : waiters) {
-                LockSupport.unpark(t);
-            }
-        }
+        // Resume below the low watermark (hysteresis), or when the connection is gone.
+        writeWaiters.await(() -> closed || pendingBytes <= limits.lowWatermark());
     }
 
     // ---- read interest
@@ -479,7 +450,7 @@ final class Connection {
         generation++;
         loop.unregister(this);
         loop.counters().increment(Metric.CONNECTIONS_CLOSED);
-        wakeWriters();
+        writeWaiters.wakeAll();
         if (!closing) {
             // No Goodbye either way: the peer went away, or the connection failed (a refused connect, say).
             closeCode = GoodbyeCode.GOING_AWAY;

@@ -199,25 +199,21 @@ public final class TetherServer implements AutoCloseable {
     }
 
     private Connection newConnection(EventLoop loop, SocketChannel channel, ListenAddress listen) {
-        final Connection plain = newPlainConnection(loop, channel, listen);
-        if (listen == null || !listen.isTls()) {
-            return plain;
+        if (listen == null || !listen.isWebSocket()) {
+            return new Connection(loop, channel, protocol, tlsOver(listen, TcpTransport.INSTANCE));
         }
-        final TlsTransport tls = new TlsTransport(plain.transport(), this.tls.current().newServerEngine(), false);
-        return new Connection(loop, channel, plain.handler(), tls);
+        final WebSocketHandler raw = listen.scheme().equals(ListenAddress.WS_ECHO) ? WebSocketHandler.ECHO
+            : webSocketHandlers.get(listen.path());
+        final UpgradePolicy policy = UpgradePolicy.forPath(listen.path());
+        final WebSocketTransport ws = WebSocketTransport.server(raw == null ? policy : policy.withSubprotocols(), raw,
+            config.maxFrameSize());
+        return new Connection(loop, channel, raw == null ? protocol : rawProtocol, tlsOver(listen, ws));
     }
 
-    private Connection newPlainConnection(EventLoop loop, SocketChannel channel, ListenAddress listen) {
-        if (listen == null || !listen.isWebSocket()) {
-            return new Connection(loop, channel, protocol, TcpTransport.INSTANCE);
-        }
-        final WebSocketHandler raw = webSocketHandlers.get(listen.path());
-        final boolean echo = listen.scheme().equals(ListenAddress.WS_ECHO);
-        final WebSocketHandler handler = echo ? WebSocketHandler.ECHO : raw;
-        final UpgradePolicy policy = UpgradePolicy.forPath(listen.path());
-        final WebSocketTransport transport = WebSocketTransport.server(
-            handler == null ? policy : policy.withSubprotocols(), handler, config.maxFrameSize());
-        return new Connection(loop, channel, handler == null ? protocol : rawProtocol, transport);
+    /** {@code inner} as it is, or inside TLS for a tls:// or wss:// listener. */
+    private Transport tlsOver(ListenAddress listen, Transport inner) {
+        return listen != null && listen.isTls() ? new TlsTransport(inner, tls.current().newServerEngine(), false)
+            : inner;
     }
 
     // ---- called by the protocol

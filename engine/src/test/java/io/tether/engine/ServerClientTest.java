@@ -178,10 +178,11 @@ class ServerClientTest {
     @Test
     void shouldFinishInFlightHandlersThenSayGoodbyeOnShutdown() throws Exception {
         final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch finish = new CountDownLatch(1);
         server = TetherServer.builder().config(TestServers.config())
             .onRequest("slow", call -> {
                 started.countDown();
-                Thread.sleep(300); // the handler's own work, not test synchronisation
+                finish.await(10, TimeUnit.SECONDS); // still running when the shutdown begins
                 return Reply.ok(utf8("done"));
             })
             .start();
@@ -190,6 +191,10 @@ class ServerClientTest {
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
         final TetherServer s = server;
         server = null;
+        Thread.ofVirtual().start(() -> {
+            TestServers.await("the shutdown to begin", s::isClosed);
+            finish.countDown();
+        });
         s.shutdown(java.time.Duration.ofSeconds(5));
         assertThat(slow.get(5, TimeUnit.SECONDS).getPayload().toStringUtf8()).isEqualTo("done");
         final TetherClosedException closed = client.closeFuture().get(5, TimeUnit.SECONDS);
