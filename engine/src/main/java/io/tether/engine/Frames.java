@@ -78,6 +78,15 @@ final class Frames {
         end(c, at, body);
     }
 
+    /** Writes a Push numbered {@code seq}, on the loop, straight from the caller's topic and payload. */
+    static void writePush(Connection c, long seq, String topic, ByteString payload) {
+        final int body = FrameEncoder.pushLength(seq, topic, payload);
+        final int at = begin(c, body);
+        FrameEncoder.putPush(c.loop().writeViewCurrent(), at, seq, topic, payload);
+        end(c, at, body);
+        c.loop().counters().increment(Metric.PUSHES);
+    }
+
     static void writeResponse(Connection c, long id, int status, ByteString payload, String error) {
         final int body = FrameEncoder.responseLength(id, status, payload, error);
         final int at = begin(c, body);

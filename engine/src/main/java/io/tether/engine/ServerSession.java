@@ -200,12 +200,10 @@ final class ServerSession implements Runnable {
             index + length - payloadIndex);
     }
 
+    /** A push made on the session's own loop (an inline handler): numbered and written at once, no record. */
     private void writePush(String topic, ByteString payload) {
-        final int topicLength = ProtoWire.utf8Length(topic);
-        final byte[] record = new byte[4 + topicLength + payload.size()];
-        final UnsafeBuffer b = new UnsafeBuffer(record);
-        encodePushRecord(b, 0, topic, topicLength, payload);
-        connection.addPending(record.length);
-        onPushRecord(b, 0, record.length);
+        if (!connection.isClosing()) {
+            Frames.writePush(connection, ++pushSeq, topic, payload);
+        }
     }
 }

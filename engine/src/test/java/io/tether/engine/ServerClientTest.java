@@ -155,6 +155,23 @@ class ServerClientTest {
     }
 
     @Test
+    void shouldNumberPushesMadeOnTheTargetsOwnLoopByInlineHandlers() throws Exception {
+        server = TetherServer.builder().config(TestServers.config("dispatch", "inline", "io-threads", "1")).start();
+        final LinkedBlockingQueue<Push> received = new LinkedBlockingQueue<>();
+        final TetherClient a = connect("a", received::add);
+        final TetherClient b = connect("b");
+        for (int i = 1; i <= 3; i++) {
+            assertThat(b.request("send", utf8("m" + i), Map.of("to", a.sessionId())).get(5, TimeUnit.SECONDS)
+                .getStatus()).isZero();
+            final Push p = received.poll(5, TimeUnit.SECONDS);
+            assertThat(p).isNotNull();
+            assertThat(p.getSeq()).isEqualTo(i);
+            assertThat(p.getTopic()).isEqualTo("send");
+            assertThat(p.getPayload().toStringUtf8()).isEqualTo("m" + i);
+        }
+    }
+
+    @Test
     void shouldServeAnAdoptedChannel() throws Exception {
         server = TetherServer.builder().config(TestServers.config()).start();
         try (java.nio.channels.ServerSocketChannel other = java.nio.channels.ServerSocketChannel.open()) {
