@@ -5,6 +5,7 @@ public final class Status {
     public static final int OK = 0;
     public static final int INVALID_ARGUMENT = 3;
     public static final int RESOURCE_EXHAUSTED = 8;
+    public static final int ABORTED = 10;
     public static final int UNIMPLEMENTED = 12;
     public static final int INTERNAL = 13;
     public static final int UNAVAILABLE = 14;
@@ -20,6 +21,7 @@ public final class Status {
             case UNIMPLEMENTED -> "UNIMPLEMENTED";
             case INTERNAL -> "INTERNAL";
             case UNAVAILABLE -> "UNAVAILABLE";
+            case ABORTED -> "ABORTED";
             default -> "STATUS_" + status;
         };
     }

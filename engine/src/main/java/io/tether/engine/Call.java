@@ -49,7 +49,7 @@ public final class Call {
      * certificates; null otherwise.
      */
     public io.tether.tls.PeerIdentity peer() {
-        return session.connection().transport() instanceof TlsTransport t ? t.peer() : null;
+        return session.peer();
     }
 
     public TetherServer server() {

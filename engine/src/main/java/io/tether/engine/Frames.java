@@ -2,7 +2,6 @@ package io.tether.engine;
 
 import com.google.protobuf.ByteString;
 import io.tether.codec.FrameEncoder;
-import io.tether.codec.ProtoWire;
 import io.tether.telemetry.Metric;
 import java.util.Map;
 import org.agrona.DirectBuffer;
@@ -15,8 +14,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ring (after waiting for the backlog to fall, when the caller may block), and the loop appends it.
  */
 final class Frames {
-    private static final int PUSH_FIELD = 5;
-
     private Frames() {
     }
 
@@ -78,15 +75,6 @@ final class Frames {
         end(c, at, body);
     }
 
-    /** Writes a Push numbered {@code seq}, on the loop, straight from the caller's topic and payload. */
-    static void writePush(Connection c, long seq, String topic, ByteString payload) {
-        final int body = FrameEncoder.pushLength(seq, topic, payload);
-        final int at = begin(c, body);
-        FrameEncoder.putPush(c.loop().writeViewCurrent(), at, seq, topic, payload);
-        end(c, at, body);
-        c.loop().counters().increment(Metric.PUSHES);
-    }
-
     static void writeResponse(Connection c, long id, int status, ByteString payload, String error) {
         final int body = FrameEncoder.responseLength(id, status, payload, error);
         final int at = begin(c, body);
@@ -94,21 +82,11 @@ final class Frames {
         end(c, at, body);
     }
 
-    /** Writes a Push numbered {@code seq} whose topic and payload are raw bytes (from a ring record). */
-    static void writePush(Connection c, long seq, DirectBuffer src, int topicIndex, int topicLength, int payloadIndex,
-                          int payloadLength) {
-        final int message = ProtoWire.varintFieldSize(1, seq) + ProtoWire.lengthDelimitedFieldSize(2, topicLength)
-            + ProtoWire.lengthDelimitedFieldSize(3, payloadLength);
-        final int body = ProtoWire.messageFieldSize(PUSH_FIELD, message);
-        final int bodyAt = begin(c, body);
-        int at = bodyAt;
-        final MutableDirectBuffer out = c.loop().writeViewCurrent();
-        at += ProtoWire.putMessageHeader(out, at, PUSH_FIELD, message);
-        at += ProtoWire.putVarintField(out, at, 1, seq);
-        at += putRaw(out, at, 2, src, topicIndex, topicLength);
-        putRaw(out, at, 3, src, payloadIndex, payloadLength);
-        end(c, bodyAt, body);
-        c.loop().counters().increment(Metric.PUSHES);
+    /** Writes a frame already encoded (a kept push or response), framed for the connection. */
+    static void writeBody(Connection c, byte[] src, int offset, int length) {
+        final int at = begin(c, length);
+        c.loop().writeViewCurrent().putBytes(at, src, offset, length);
+        end(c, at, length);
     }
 
     /** Writes bytes as they are (an HTTP upgrade response). */
@@ -129,15 +107,6 @@ final class Frames {
         framing.seal(out, bodyAt, length);
         c.commitClaim(total);
         c.loop().counters().increment(Metric.FRAMES_OUT);
-    }
-
-    private static int putRaw(MutableDirectBuffer out, int at, int field, DirectBuffer src, int index, int length) {
-        if (length == 0) {
-            return 0;
-        }
-        final int n = ProtoWire.putMessageHeader(out, at, field, length);
-        out.putBytes(at + n, src, index, length);
-        return n + length;
     }
 
     // ---- from any thread

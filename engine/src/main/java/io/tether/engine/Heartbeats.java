@@ -31,10 +31,13 @@ final class Heartbeats {
         final long interval = config.heartbeatInterval().toMillis();
         final long deadAfter = interval * config.heartbeatMisses();
         final long now = EventLoop.nowMs();
+        final long keepResponsesFrom = now - config.resumeWindow().toMillis();
         loop.forEachConnection(c -> {
             if (c.isClosing() || !(c.attachment instanceof ServerSession s) || !s.established()) {
                 return;
             }
+            // A response is kept for a re-send as long as its client could still come back for it.
+            s.expireResponses(keepResponsesFrom);
             final long idle = now - c.lastInboundMs;
             if (idle >= deadAfter) {
                 loop.counters().increment(Metric.HEARTBEAT_TIMEOUTS);

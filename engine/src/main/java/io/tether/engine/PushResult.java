@@ -4,6 +4,8 @@ package io.tether.engine;
 public enum PushResult {
     /** Handed to the session's connection, in order after everything pushed to it before. */
     DELIVERED,
-    /** No session has that id. */
+    /** The session is detached: the push waits in its outbox and is sent when the client resumes. */
+    QUEUED,
+    /** No live session has that id (never had, or it ended). */
     UNKNOWN
 }

@@ -6,9 +6,10 @@ import io.tether.codec.proto.Frame;
 import io.tether.codec.proto.Hello;
 import io.tether.codec.proto.Request;
 import io.tether.telemetry.Metric;
-import java.util.Base64;
 import java.util.Locale;
 import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The server side of the protocol, for every connection of one server: Hello first (within the handshake
@@ -16,7 +17,7 @@ import org.agrona.DirectBuffer;
  * session's virtual thread, or run here when their handler is inline.
  */
 final class ServerProtocol implements FrameHandler {
-    private static final Base64.Encoder IDS = Base64.getUrlEncoder().withoutPadding();
+    private static final Logger LOG = LoggerFactory.getLogger(ServerProtocol.class);
 
     private final TetherServer server;
 
@@ -56,28 +57,45 @@ final class ServerProtocol implements FrameHandler {
             onHello(c, session, frame.getHello());
             return;
         }
+        if (!session.servedBy(c)) {
+            return; // the session resumed on another connection; this one is being closed
+        }
         switch (frame.getKindCase()) {
             case REQUEST -> onRequest(c, session, frame.getRequest());
             case PING -> Frames.writePong(c, frame.getPing().getNonce());
-            case PONG, ACK -> {
-                // Any inbound frame already counts as liveness; acks matter once pushes are kept for resume.
+            case ACK -> session.ack(c, frame.getAck().getPushSeq());
+            case PONG -> {
+                // Any inbound frame already counts as liveness.
             }
-            case GOODBYE -> c.closeWithGoodbye(GoodbyeCode.NORMAL, "closed by the client");
+            case GOODBYE -> {
+                session.endWithConnection();
+                c.closeWithGoodbye(GoodbyeCode.NORMAL, "closed by the client");
+            }
             default -> Transport.protocolError(c, GoodbyeCode.PROTOCOL_ERROR,
                 "a client may not send " + kind(frame) + (frame.hasHello() ? " twice" : ""));
         }
     }
 
-    private void onHello(Connection c, ServerSession session, Hello hello) {
-        final byte[] id = new byte[16];
-        final byte[] token = new byte[16];
-        c.loop().random().nextBytes(id);
-        c.loop().random().nextBytes(token);
-        session.establish(IDS.encodeToString(id), hello.getClientId(), token);
-        server.sessionOpened(session);
-        c.loop().counters().increment(Metric.SESSIONS_OPENED);
-        // A resume token names a session this server cannot resume yet: resumed=false tells the client so.
-        Frames.writeWelcome(c, session.id(), token, false, (int) server.config().heartbeatInterval().toMillis());
+    /**
+     * A Hello with a resume token reattaches its session when the token is right and nothing the client lacks was
+     * lost; otherwise, as with no token, a new session starts and Welcome{resumed=false} tells the client so.
+     */
+    private void onHello(Connection c, ServerSession pending, Hello hello) {
+        final int heartbeatMs = (int) server.config().heartbeatInterval().toMillis();
+        if (!hello.getResumeToken().isEmpty()) {
+            final ServerSession existing = server.sessionForToken(hello.getResumeToken().toByteArray());
+            final String refused = existing == null ? "unknown session or wrong resume token"
+                : existing.resume(c, hello.getLastPushSeq(), heartbeatMs);
+            if (refused == null) {
+                c.loop().counters().increment(Metric.SESSIONS_RESUMED);
+                server.listeners().resumed(existing);
+                return;
+            }
+            c.loop().counters().increment(Metric.RESUMES_REFUSED);
+            LOG.debug("{}: resume refused ({}); a new session starts", c, refused);
+        }
+        server.open(pending, c.loop(), hello.getClientId());
+        Frames.writeWelcome(c, pending.id(), pending.token(), false, heartbeatMs);
     }
 
     private void onRequest(Connection c, ServerSession session, Request request) {
@@ -93,16 +111,18 @@ final class ServerProtocol implements FrameHandler {
                 "server shutting down");
             return;
         }
+        if (!session.begin(c, request.getId())) {
+            return; // a re-send: answered from the recent responses, or still running
+        }
         server.requestStarted();
         if (registration.inline()) {
             try {
-                final Reply reply = session.invoke(registration.handler(), request);
-                Frames.writeResponse(c, request.getId(), reply.status(), reply.payload(), reply.error());
+                session.respond(request.getId(), session.invoke(registration.handler(), request));
             } finally {
                 server.requestDone();
             }
         } else {
-            session.enqueue(request);
+            session.enqueue(c, request);
         }
     }
 
@@ -116,16 +136,14 @@ final class ServerProtocol implements FrameHandler {
 
     @Override
     public void onPushRecord(Connection c, DirectBuffer buffer, int index, int length) {
-        ((ServerSession) c.attachment).onPushRecord(buffer, index, length);
+        ((ServerSession) c.attachment).flushPushes(c);
     }
 
     @Override
     public void onClosed(Connection c, int code, String reason) {
         final ServerSession session = (ServerSession) c.attachment;
-        if (session != null) {
-            if (session.established()) {
-                server.sessionClosed(session);
-            }
+        if (session != null && session.established()) {
+            session.connectionClosed(c, code, reason);
         }
     }
 

@@ -1,48 +1,102 @@
 package io.tether.engine;
 
 import com.google.protobuf.ByteString;
-import io.tether.codec.ProtoWire;
+import io.tether.codec.FrameEncoder;
+import io.tether.codec.GoodbyeCode;
 import io.tether.codec.Status;
 import io.tether.codec.proto.Request;
+import io.tether.session.Outbox;
+import io.tether.session.RecentResponses;
+import io.tether.session.ResumeToken;
+import io.tether.session.registry.SessionId;
 import io.tether.telemetry.Metric;
+import io.tether.tls.PeerIdentity;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A session on the server: its identity, its push sequence, and the virtual-thread dispatch of its requests.
+ * A session on the server. It outlives its connections: when one is lost the session is detached (kept, with its
+ * outbox of unacknowledged pushes, in its loop's {@link DetachedSessions}) and a Hello with its resume token
+ * reattaches it to a new connection, on any loop, with every push after the client's last seq sent again.
  *
- * <p>Requests decoded from one read are queued in the mailbox; at the end of the read, if no worker runs for
- * this session, one virtual thread is started and drains the mailbox in order, so a whole batch costs one thread
- * start, and a session's requests never run concurrently. An idle session has no thread and no queue.
+ * <p><b>Threads.</b> The session's resumable state (state, connection, outbox, recent responses, the seq last
+ * written) is guarded by the session's monitor. Every holder only copies bytes while holding it (no I/O, no waiting,
+ * no other lock), so event loops take it too. Pushes from any thread are numbered and encoded into the outbox under
+ * the monitor; the connection's loop then writes what is new from the outbox, so wire order is seq order whichever
+ * thread pushed, and the outbox is the one place a push lives until it is acknowledged.
+ *
+ * <p><b>Dispatch.</b> Requests decoded from one read are queued in the mailbox; at the end of the read, if no worker
+ * runs for this session, one virtual thread is started and drains the mailbox in order, so a whole batch costs one
+ * thread start and a session's requests never run concurrently. An idle session has no thread and no queue.
  */
-final class ServerSession implements Runnable {
+final class ServerSession implements Runnable, Session, Outbox.PushConsumer, RecentResponses.ResponseConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(ServerSession.class);
     private static final VarHandle WORKER;
     private static final VarHandle QUEUED;
+    private static final VarHandle FLUSH;
+    private static final VarHandle RECOST;
     private static final int IDLE = 0;
     private static final int RUNNING = 1;
+    /** Bound on the bytes of the recent-response window of one session. */
+    static final int RESPONSE_WINDOW_BYTES = 64 << 10;
+    /** What a detached session costs the session cache besides its outbox and responses (estimated). */
+    static final int BASE_COST = 1024;
+    /** Length of a resume token on the wire: the session id, then the 128-bit secret. */
+    static final int TOKEN_LENGTH = 32;
+
+    private static final int PENDING = 0;
+    private static final int ATTACHED = 1;
+    private static final int DETACHED = 2;
+    private static final int ENDED = 3;
 
     static {
         try {
-            WORKER = MethodHandles.lookup().findVarHandle(ServerSession.class, "worker", int.class);
-            QUEUED = MethodHandles.lookup().findVarHandle(ServerSession.class, "queued", int.class);
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            WORKER = lookup.findVarHandle(ServerSession.class, "worker", int.class);
+            QUEUED = lookup.findVarHandle(ServerSession.class, "queued", int.class);
+            FLUSH = lookup.findVarHandle(ServerSession.class, "flushScheduled", int.class);
+            RECOST = lookup.findVarHandle(ServerSession.class, "recostScheduled", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final TetherServer server;
-    private final Connection connection;
-    private String id;
+    private long idHigh;
+    private long idLow;
+    private long secretHigh;
+    private long secretLow;
     private String clientId = "";
-    private byte[] resumeToken;
-    /** The last push seq used; only the loop advances it. */
-    long pushSeq;
+
+    // ---- guarded by this
+    private volatile int state = PENDING;
+    private volatile Connection connection;
+    private Outbox outbox;
+    private RecentResponses recent;
+    /** The last seq written to the attached connection. */
+    private long sentSeq;
+    /**
+     * Bytes of pushes appended since the last flush, already counted in the connection's pending bytes (so a pusher
+     * sees its backlog at once, not only after the loop catches up) and uncounted when the flush writes them.
+     */
+    private long unflushedBytes;
+    /** Where {@link #onPush} and {@link #onResponse} write during a flush or replay. */
+    private Connection writeTarget;
+    private UnsafeBuffer view;
+    /** The loop's detached sessions this one waits in while detached, else null. */
+    private DetachedSessions home;
+    private long detachDeadlineMs;
+    private boolean pinned;
+    private boolean ending;
+
+    // ---- any thread
+    private volatile int flushScheduled;
+    private volatile int recostScheduled;
     private volatile int worker;
     private volatile ConcurrentLinkedQueue<Request> mailbox;
     /** Requests queued for the worker and not yet answered (a field, not an AtomicInteger: 16 bytes a session). */
@@ -53,47 +107,490 @@ final class ServerSession implements Runnable {
         this.connection = connection;
     }
 
-    String id() {
-        return id;
+    // ---- identity
+
+    @Override
+    public String id() {
+        return SessionId.format(idHigh, idLow);
     }
 
-    String clientId() {
+    @Override
+    public String clientId() {
         return clientId;
     }
 
-    byte[] resumeToken() {
-        return resumeToken;
+    @Override
+    public State state() {
+        return switch (state) {
+            case DETACHED -> State.DETACHED;
+            case ENDED -> State.ENDED;
+            default -> State.ATTACHED;
+        };
+    }
+
+    @Override
+    public synchronized long lastPushSeq() {
+        return outbox == null ? 0 : outbox.lastSeq();
+    }
+
+    @Override
+    public PeerIdentity peer() {
+        final Connection c = connection;
+        return c != null && c.transport() instanceof TlsTransport t ? t.peer() : null;
+    }
+
+    long idHigh() {
+        return idHigh;
+    }
+
+    long idLow() {
+        return idLow;
     }
 
     boolean established() {
-        return id != null;
+        return state != PENDING;
     }
 
     TetherServer server() {
         return server;
     }
 
+    /** The connection serving the session, null while detached. */
     Connection connection() {
         return connection;
     }
 
-    void establish(String sessionId, String clientId, byte[] token) {
-        this.id = sessionId;
+    /** Whether {@code c} serves this session (false once the session moved to another connection). */
+    boolean servedBy(Connection c) {
+        return connection == c;
+    }
+
+    /** Makes this pending session a new one, attached to its connection. */
+    void establish(long idHigh, long idLow, long secretHigh, long secretLow, String clientId) {
+        this.idHigh = idHigh;
+        this.idLow = idLow;
+        this.secretHigh = secretHigh;
+        this.secretLow = secretLow;
         this.clientId = clientId;
-        this.resumeToken = token;
+        this.state = ATTACHED;
+    }
+
+    /** The resume token as the client gets it: the 16 bytes of the id, then the 16 bytes of the secret. */
+    byte[] token() {
+        final byte[] token = new byte[TOKEN_LENGTH];
+        final UnsafeBuffer b = new UnsafeBuffer(token);
+        b.putLong(0, idHigh, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putLong(8, idLow, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putLong(16, secretHigh, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putLong(24, secretLow, java.nio.ByteOrder.BIG_ENDIAN);
+        return token;
+    }
+
+    /** Whether a presented token's secret half is this session's, compared in constant time. */
+    boolean secretMatches(byte[] presented) {
+        return presented.length == TOKEN_LENGTH
+            && new ResumeToken(secretHigh, secretLow).matches(Arrays.copyOfRange(presented, 16, TOKEN_LENGTH));
+    }
+
+    // ---- resume and detach (loop threads)
+
+    /**
+     * Reattaches this session to {@code c} (a Hello with its token, on c's loop): Welcome{resumed=true}, then every
+     * push after {@code lastSeq}. A connection still serving the session is closed (taken over).
+     *
+     * @return null when resumed, else why not (the caller opens a new session instead)
+     */
+    String resume(Connection c, long lastSeq, int heartbeatMs) {
+        final Connection old;
+        final DetachedSessions wasHome;
+        final boolean resumable;
+        synchronized (this) {
+            if (state == ENDED) {
+                return "the session has ended";
+            }
+            old = connection;
+            wasHome = home;
+            resumable = outbox == null ? lastSeq == 0 : outbox.canResumeFrom(lastSeq);
+            if (resumable) {
+                connection = c;
+                state = ATTACHED;
+                home = null;
+                flushScheduled = 0;
+                unflushedBytes = 0; // counted on the old connection, which is gone
+                if (outbox != null) {
+                    outbox.ack(lastSeq);
+                }
+                sentSeq = lastSeq;
+            } else {
+                state = ENDED;
+                connection = null;
+                home = null;
+            }
+        }
+        if (old != null) {
+            c.loop().counters().increment(Metric.SESSIONS_TAKEN_OVER);
+            onLoopOf(old, () -> old.closeWithGoodbye(GoodbyeCode.SESSION_TAKEN_OVER,
+                "the session was resumed on another connection"));
+        }
+        if (wasHome != null) {
+            wasHome.forgetLater(this);
+        }
+        if (!resumable) {
+            server.sessionEnded(this, "could not resume: pushes after seq " + lastSeq + " are no longer kept");
+            return "pushes after seq " + lastSeq + " are no longer kept";
+        }
+        c.attachment = this;
+        Frames.writeWelcome(c, id(), token(), true, heartbeatMs);
+        final int replayed;
+        synchronized (this) {
+            replayed = writeNewPushes(c);
+        }
+        c.loop().counters().add(Metric.PUSHES_REPLAYED, replayed);
+        return null;
+    }
+
+    /** The connection serving the session closed (its loop): the session is detached, or ended if that was meant. */
+    void connectionClosed(Connection c, int code, String reason) {
+        final boolean detached;
+        synchronized (this) {
+            if (connection != c || state != ATTACHED) {
+                return; // taken over by another connection, or not a session yet
+            }
+            connection = null;
+            detached = !ending && !server.isClosed();
+            state = detached ? DETACHED : ENDED;
+            if (detached) {
+                home = server.detachedSessions(c.loop());
+                detachDeadlineMs = EventLoop.nowMs() + server.config().resumeWindow().toMillis();
+                pinned = queued > 0;
+            }
+        }
+        server.listeners().disconnected(this, code, reason);
+        if (detached) {
+            c.loop().counters().increment(Metric.SESSIONS_DETACHED);
+            server.detachedSessions(c.loop()).add(this);
+        } else {
+            server.sessionEnded(this, reason);
+        }
+    }
+
+    /** Ends a detached session that waited in {@code from} (expired or evicted). @return false if it moved on */
+    boolean endDetached(DetachedSessions from) {
+        synchronized (this) {
+            if (state != DETACHED || home != from) {
+                return false;
+            }
+            state = ENDED;
+            home = null;
+        }
+        return true;
+    }
+
+    /** Whether this detached session still waits in {@code h} and its window has passed. */
+    synchronized boolean expiredIn(DetachedSessions h, long nowMs) {
+        return state == DETACHED && home == h && detachDeadlineMs <= nowMs;
+    }
+
+    /** Whether it waits in {@code h} (else a cache entry there is stale). */
+    synchronized boolean waitsIn(DetachedSessions h) {
+        return home == h && state == DETACHED;
+    }
+
+    /** Takes the pin a running handler held on the detached session. @return whether there was one */
+    synchronized boolean takePin(DetachedSessions h) {
+        final boolean had = pinned && home == h;
+        pinned = false;
+        return had;
+    }
+
+    synchronized boolean pinned() {
+        return pinned;
+    }
+
+    /** Bytes the session holds while detached, for the session cache. */
+    synchronized long cost() {
+        return BASE_COST + (outbox == null ? 0 : outbox.capacity()) + (recent == null ? 0 : recent.capacity());
+    }
+
+    /**
+     * Ends the session on purpose (kick): a connection gets a Goodbye with {@code code}; a detached session ends at
+     * once. @return false if it had ended already
+     */
+    boolean end(int code, String reason) {
+        final Connection c;
+        final DetachedSessions wasHome;
+        synchronized (this) {
+            if (state == ENDED) {
+                return false;
+            }
+            ending = true;
+            c = connection;
+            wasHome = home;
+            if (c == null) {
+                state = ENDED;
+                home = null;
+            }
+        }
+        if (c != null) {
+            onLoopOf(c, () -> c.closeWithGoodbye(code, reason));
+        } else {
+            if (wasHome != null) {
+                wasHome.forgetLater(this);
+            }
+            server.sessionEnded(this, reason);
+        }
+        return true;
+    }
+
+    /** The client said Goodbye: its session ends with the connection. */
+    synchronized void endWithConnection() {
+        ending = true;
+    }
+
+    private static void onLoopOf(Connection c, Runnable task) {
+        if (c.loop().inLoop()) {
+            task.run();
+        } else {
+            c.loop().execute(task);
+        }
+    }
+
+    // ---- pushes (any thread)
+
+    /** Pushes from any thread; see {@link TetherServer#push}. */
+    PushResult push(String topic, ByteString payload) {
+        final Connection current = connection;
+        if (current != null && !EventLoopThread.isCurrent()) {
+            current.awaitWritable();
+        }
+        final Connection c;
+        final long dropped;
+        synchronized (this) {
+            if (state == ENDED) {
+                return PushResult.UNKNOWN;
+            }
+            Outbox o = outbox;
+            if (o == null) {
+                outbox = o = new Outbox(server.config().sessionOutboxBytes());
+            }
+            final long seq = o.nextSeq();
+            final int body = FrameEncoder.pushLength(seq, topic, payload);
+            if (!o.fits(body + Outbox.RECORD_OVERHEAD)) {
+                throw new IllegalArgumentException("a push of " + body + " bytes is larger than the session outbox ("
+                    + "session-outbox-bytes), so it could not be kept for a resume");
+            }
+            final long droppedBefore = o.droppedPushes();
+            final int at = o.appendInPlace(seq, body);
+            FrameEncoder.putPush(view(o.buffer()), at, seq, topic, payload);
+            dropped = o.droppedPushes() - droppedBefore;
+            c = state == ATTACHED ? connection : null;
+            if (c != null) {
+                unflushedBytes += body;
+                c.addPending(body);
+            }
+        }
+        if (dropped > 0) {
+            server.sharedCounters().addShared(Metric.PUSHES_DROPPED, dropped);
+        }
+        if (c != null) {
+            scheduleFlush(c);
+            return PushResult.DELIVERED;
+        }
+        scheduleRecost();
+        return PushResult.QUEUED;
+    }
+
+    private void scheduleFlush(Connection c) {
+        if (!FLUSH.compareAndSet(this, 0, 1)) {
+            return; // the loop has not flushed since the last push: it will write this one too
+        }
+        final EventLoop loop = c.loop();
+        if (loop.inLoop()) {
+            flushPushes(c);
+            return;
+        }
+        final OutboundRing ring = loop.outboundRing();
+        final int at = Frames.claim(c, ring, OutboundRing.PUSH, 0);
+        if (at >= 0) {
+            ring.commit(at);
+            loop.wakeup();
+        } else {
+            loop.execute(() -> flushPushes(c));
+        }
+    }
+
+    private void scheduleRecost() {
+        if (RECOST.compareAndSet(this, 0, 1)) {
+            final DetachedSessions h;
+            synchronized (this) {
+                h = home;
+            }
+            if (h == null) {
+                recostScheduled = 0;
+            } else {
+                h.recostLater(this);
+            }
+        }
+    }
+
+    void recostDone() {
+        recostScheduled = 0;
+    }
+
+    /** Writes the pushes {@code c} has not had yet (c's loop). */
+    void flushPushes(Connection c) {
+        FLUSH.setVolatile(this, 0);
+        final boolean lost;
+        synchronized (this) {
+            if (connection != c || state != ATTACHED || c.isClosing() || outbox == null) {
+                return;
+            }
+            lost = outbox.lostThroughSeq() > sentSeq;
+            if (!lost) {
+                writeNewPushes(c);
+            }
+            c.addPending(-unflushedBytes); // now counted as written bytes instead
+            unflushedBytes = 0;
+        }
+        if (lost) {
+            c.loop().counters().increment(Metric.SLOW_CONSUMERS);
+            c.closeWithGoodbye(GoodbyeCode.SLOW_CONSUMER, "the session outbox overflowed: pushes were dropped "
+                + "before they could be sent");
+        }
+    }
+
+    /** Holding the monitor, on c's loop: writes every push after {@link #sentSeq}. @return how many */
+    private int writeNewPushes(Connection c) {
+        if (outbox == null) {
+            return 0;
+        }
+        writeTarget = c;
+        final int n = outbox.replayAfter(sentSeq, this);
+        writeTarget = null;
+        sentSeq = outbox.lastSeq();
+        return n;
+    }
+
+    @Override
+    public void onPush(long seq, byte[] buffer, int offset, int length) {
+        Frames.writeBody(writeTarget, buffer, offset, length);
+        writeTarget.loop().counters().increment(Metric.PUSHES);
+    }
+
+    /** The client acknowledged every push up to {@code seq} (c's loop). */
+    void ack(Connection c, long seq) {
+        final long before;
+        final long after;
+        synchronized (this) {
+            if (connection != c || outbox == null) {
+                return;
+            }
+            before = outbox.capacity();
+            outbox.ack(seq);
+            after = outbox.capacity();
+        }
+        if (after < before) {
+            scheduleRecost(); // only matters while detached, which an acking session is not; kept cheap anyway
+        }
+    }
+
+    // ---- requests
+
+    /**
+     * A request arrived on {@code c} (its loop). @return true if it is new and must run; false if it is a re-send
+     * that was answered here (from the recent responses) or is still running
+     */
+    boolean begin(Connection c, long requestId) {
+        final RecentResponses.Status status;
+        synchronized (this) {
+            RecentResponses r = recent;
+            if (r == null) {
+                recent = r = new RecentResponses(server.config().sessionResponseWindow(), RESPONSE_WINDOW_BYTES);
+            }
+            status = r.begin(requestId);
+            if (status == RecentResponses.Status.ANSWERED) {
+                writeTarget = c;
+                r.replay(requestId, this);
+                writeTarget = null;
+            }
+        }
+        if (status == RecentResponses.Status.NEW) {
+            return true;
+        }
+        c.loop().counters().increment(Metric.DUPLICATE_REQUESTS);
+        if (status == RecentResponses.Status.ANSWER_NOT_KEPT) {
+            Frames.writeResponse(c, requestId, Status.ABORTED, ByteString.EMPTY, "request " + requestId
+                + " already ran; its response was too large to keep for a re-send");
+        }
+        return false;
+    }
+
+    @Override
+    public void onResponse(long requestId, byte[] buffer, int offset, int length) {
+        Frames.writeBody(writeTarget, buffer, offset, length);
+    }
+
+    /** Forgets a request that was refused before it ran, so a re-send runs it. */
+    synchronized void abandon(long requestId) {
+        if (recent != null) {
+            recent.abandon(requestId);
+        }
+    }
+
+    /** Keeps the response for re-sends and sends it to the connection serving the session now (any thread). */
+    void respond(long requestId, Reply reply) {
+        final int body = FrameEncoder.responseLength(requestId, reply.status(), reply.payload(), reply.error());
+        final Connection c;
+        synchronized (this) {
+            if (recent != null) {
+                final int at = recent.completeInPlace(requestId, EventLoop.nowMs(), body);
+                if (at >= 0) {
+                    FrameEncoder.putResponse(view(recent.buffer()), at, requestId, reply.status(), reply.payload(),
+                        reply.error());
+                }
+            }
+            c = state == ATTACHED ? connection : null;
+        }
+        if (c == null) {
+            return; // detached: a re-send after the resume is answered from the window
+        }
+        if (c.loop().inLoop()) {
+            Frames.writeResponse(c, requestId, reply.status(), reply.payload(), reply.error());
+        } else {
+            Frames.sendResponse(c, requestId, reply.status(), reply.payload(), reply.error());
+        }
+    }
+
+    /** Drops kept responses older than {@code beforeMs} (the heartbeat sweep), releasing an idle window's array. */
+    void expireResponses(long beforeMs) {
+        if (recent == null) {
+            return;
+        }
+        synchronized (this) {
+            recent.expireCompletedBefore(beforeMs);
+        }
+    }
+
+    private UnsafeBuffer view(byte[] array) {
+        if (view == null) {
+            view = new UnsafeBuffer(array);
+        } else if (view.byteArray() != array) {
+            view.wrap(array);
+        }
+        return view;
     }
 
     // ---- dispatch (loop side)
 
     /** Queues a request for the session's virtual thread; pauses reading when too many are waiting. */
-    void enqueue(Request request) {
+    void enqueue(Connection c, Request request) {
         ConcurrentLinkedQueue<Request> box = mailbox;
         if (box == null) {
             mailbox = box = new ConcurrentLinkedQueue<>();
         }
         box.offer(request);
         if ((int) QUEUED.getAndAdd(this, 1) + 1 >= server.config().maxSessionInflight()) {
-            connection.pauseReadByHandler();
+            c.pauseReadByHandler();
         }
     }
 
@@ -112,26 +609,43 @@ final class ServerSession implements Runnable {
         final ConcurrentLinkedQueue<Request> box = mailbox;
         while (true) {
             Request r;
+            int left = -1;
             while ((r = box.poll()) != null) {
                 handle(r);
-                final int left = (int) QUEUED.getAndAdd(this, -1) - 1;
+                left = (int) QUEUED.getAndAdd(this, -1) - 1;
                 if (left == server.config().maxSessionInflight() / 2) {
-                    connection.loop().execute(connection::resumeReadByHandler);
+                    final Connection c = connection;
+                    if (c != null) {
+                        c.loop().execute(c::resumeReadByHandler);
+                    }
                 }
             }
             worker = IDLE;
             // A request queued after the poll but before the store above would otherwise wait for the next read.
             if (box.isEmpty() || !WORKER.compareAndSet(this, IDLE, RUNNING)) {
+                if (left == 0 && connection == null) {
+                    unpinLater();
+                }
                 return;
             }
         }
     }
 
+    /** The last handler of a detached session finished: it may be evicted from now on. */
+    private void unpinLater() {
+        final DetachedSessions h;
+        synchronized (this) {
+            h = pinned ? home : null;
+        }
+        if (h != null) {
+            h.unpinLater(this);
+        }
+    }
+
     private void handle(Request request) {
         final TetherServer.Registration registration = server.registration(request.getMethod());
-        final Reply reply = invoke(registration.handler(), request);
         try {
-            Frames.sendResponse(connection, request.getId(), reply.status(), reply.payload(), reply.error());
+            respond(request.getId(), invoke(registration.handler(), request));
         } finally {
             server.requestDone();
         }
@@ -145,65 +659,14 @@ final class ServerSession implements Runnable {
         } catch (TetherException e) {
             return Reply.error(e.status() == Status.OK ? Status.INTERNAL : e.status(), String.valueOf(e.getMessage()));
         } catch (Throwable t) {
-            connection.loop().counters().addShared(Metric.HANDLER_ERRORS, 1);
-            LOG.warn("handler for '{}' failed (session {})", request.getMethod(), id, t);
+            server.sharedCounters().addShared(Metric.HANDLER_ERRORS, 1);
+            LOG.warn("handler for '{}' failed (session {})", request.getMethod(), id(), t);
             return Reply.error(Status.INTERNAL, "internal error: " + t.getClass().getSimpleName());
         }
     }
 
-    // ---- pushes
-
-    /** Pushes from any thread; see {@link TetherServer#push}. */
-    void push(String topic, ByteString payload) {
-        final EventLoop loop = connection.loop();
-        if (loop.inLoop()) {
-            writePush(topic, payload);
-            return;
-        }
-        connection.awaitWritable();
-        final int topicLength = ProtoWire.utf8Length(topic);
-        final int recordLength = 4 + topicLength + payload.size();
-        final OutboundRing ring = loop.outboundRing();
-        final int at = Frames.claim(connection, ring, OutboundRing.PUSH, recordLength);
-        if (at >= 0) {
-            encodePushRecord(ring.buffer(), at, topic, topicLength, payload);
-            ring.commit(at);
-            loop.wakeup();
-            return;
-        }
-        final byte[] record = new byte[recordLength];
-        encodePushRecord(new UnsafeBuffer(record), 0, topic, topicLength, payload);
-        connection.addPending(recordLength);
-        loop.execute(() -> {
-            if (!connection.isClosed()) {
-                onPushRecord(new UnsafeBuffer(record), 0, recordLength);
-            }
-        });
-    }
-
-    private static void encodePushRecord(MutableDirectBuffer b, int at, String topic, int topicLength,
-                                         ByteString payload) {
-        b.putInt(at, topicLength);
-        ProtoWire.putUtf8(b, at + 4, topic);
-        ProtoWire.putBytes(b, at + 4 + topicLength, payload);
-    }
-
-    /** A push record reached the loop: number it and write it. Loop thread. */
-    void onPushRecord(org.agrona.DirectBuffer buffer, int index, int length) {
-        connection.addPending(-length); // the producer's estimate; writePush counts the real frame
-        if (connection.isClosing()) {
-            return; // nothing may follow the Goodbye
-        }
-        final int topicLength = buffer.getInt(index);
-        final int payloadIndex = index + 4 + topicLength;
-        Frames.writePush(connection, ++pushSeq, buffer, index + 4, topicLength, payloadIndex,
-            index + length - payloadIndex);
-    }
-
-    /** A push made on the session's own loop (an inline handler): numbered and written at once, no record. */
-    private void writePush(String topic, ByteString payload) {
-        if (!connection.isClosing()) {
-            Frames.writePush(connection, ++pushSeq, topic, payload);
-        }
+    @Override
+    public String toString() {
+        return "session " + id() + " (" + state() + ")";
     }
 }

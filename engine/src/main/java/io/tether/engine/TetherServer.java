@@ -8,7 +8,10 @@ import io.tether.tls.TlsMaterialException;
 import io.tether.engine.config.Dispatch;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.TetherConfig;
+import io.tether.session.registry.SessionRegistry;
+import io.tether.telemetry.CounterSet;
 import io.tether.telemetry.Counters;
+import io.tether.telemetry.Metric;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -19,7 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.IdentityHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +57,12 @@ public final class TetherServer implements AutoCloseable {
     private final ServerProtocol protocol = new ServerProtocol(this);
     private final FrameHandler rawProtocol = new RawWebSocketProtocol(this);
     private final Map<String, WebSocketHandler> webSocketHandlers;
-    private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
+    private final SessionRegistry<ServerSession> registry = new SessionRegistry<>(1024);
+    private final Sessions sessions = new Sessions(registry);
+    private final Map<EventLoop, DetachedSessions> detached = new IdentityHashMap<>();
+    private final SessionListeners sessionListeners;
+    /** Counters bumped from any thread (handlers, pushers). */
+    private final CounterSet shared;
     private final ThreadFactory virtualThreads = Thread.ofVirtual().name("tether-handler-", 0).factory();
     private final AtomicLong inflight = new AtomicLong();
     private final ReentrantLock idleLock = new ReentrantLock();
@@ -67,7 +75,10 @@ public final class TetherServer implements AutoCloseable {
     private final ReloadingTlsContext tls;
 
     private TetherServer(TetherConfig config, Map<String, Registration> handlers,
-                         Map<String, WebSocketHandler> webSocketHandlers, Counters counters) {
+                         Map<String, WebSocketHandler> webSocketHandlers, Counters counters,
+                         List<SessionListener> sessionListeners) {
+        this.sessionListeners = new SessionListeners(sessionListeners);
+        this.shared = counters.newSet("server");
         this.webSocketHandlers = Map.copyOf(webSocketHandlers);
         this.config = config;
         this.limits = limitsOf(config);
@@ -75,6 +86,10 @@ public final class TetherServer implements AutoCloseable {
         this.counters = counters;
         // The loops first: if they cannot start there is no TLS watcher thread to leak.
         this.loops = new LoopGroup("tether-io", config.effectiveIoThreads(), counters, false);
+        final long cachePerLoop = Math.max(1, config.sessionCacheBytes() / loops.size());
+        for (int i = 0; i < loops.size(); i++) {
+            detached.put(loops.get(i), new DetachedSessions(this, loops.get(i), cachePerLoop));
+        }
         try {
             this.tls = config.listen().stream().anyMatch(ListenAddress::isTls)
                 ? ReloadingTlsContext.start(config.tlsSettings(), new TlsReloadLog(counters), config.tlsReloadInterval())
@@ -120,6 +135,7 @@ public final class TetherServer implements AutoCloseable {
         for (int i = 0; i < loops.size(); i++) {
             heartbeats.start(loops.get(i));
         }
+        detached.values().forEach(DetachedSessions::start);
     }
 
     boolean isClosed() {
@@ -139,8 +155,27 @@ public final class TetherServer implements AutoCloseable {
         return counters;
     }
 
+    /** Sessions attached or detached (resumable). */
     public int sessionCount() {
-        return sessions.size();
+        return registry.size();
+    }
+
+    /** The live sessions: count, lookup by id, iteration. */
+    public Sessions sessions() {
+        return sessions;
+    }
+
+    /**
+     * Ends a session on purpose: its connection gets Goodbye 4003 with {@code reason}, and it cannot be resumed. A
+     * detached session ends at once. Any thread. @return false when no live session has that id
+     */
+    public boolean kick(String sessionId, String reason) {
+        final ServerSession session = registry.get(sessionId);
+        if (session == null || !session.end(GoodbyeCode.KICKED, reason)) {
+            return false;
+        }
+        shared.addShared(Metric.SESSIONS_KICKED, 1);
+        return true;
     }
 
     /**
@@ -181,17 +216,18 @@ public final class TetherServer implements AutoCloseable {
     }
 
     /**
-     * Pushes a message to a session, from any thread. Pushes to one session arrive in the order they were made
-     * and are numbered by {@code seq}. A virtual or platform thread waits while the session's backlog is over the
+     * Pushes a message to a session, from any thread. Pushes to one session are numbered by {@code seq} in the order
+     * they were made and arrive in that order, exactly once, across reconnects: each is kept in the session's outbox
+     * until the client acknowledges it. A virtual or platform thread waits while the session's backlog is over the
      * high watermark; an event loop never waits.
+     *
+     * @return {@link PushResult#DELIVERED} (sent to its connection), {@link PushResult#QUEUED} (the session is
+     *         detached; sent when it resumes) or {@link PushResult#UNKNOWN}
+     * @throws IllegalArgumentException when the push alone is larger than {@code --session-outbox-bytes}
      */
     public PushResult push(String sessionId, String topic, ByteString payload) {
-        final ServerSession session = sessions.get(sessionId);
-        if (session == null) {
-            return PushResult.UNKNOWN;
-        }
-        session.push(topic, payload);
-        return PushResult.DELIVERED;
+        final ServerSession session = registry.get(sessionId);
+        return session == null ? PushResult.UNKNOWN : session.push(topic, payload);
     }
 
     public PushResult push(String sessionId, String topic, byte[] payload) {
@@ -234,12 +270,48 @@ public final class TetherServer implements AutoCloseable {
         virtualThreads.newThread(task).start();
     }
 
-    void sessionOpened(ServerSession session) {
-        sessions.put(session.id(), session);
+    /** Gives a pending session a fresh id and secret and registers it (its loop). */
+    void open(ServerSession session, EventLoop loop, String clientId) {
+        final java.security.SecureRandom random = loop.random();
+        while (true) {
+            final long high = random.nextLong();
+            final long low = random.nextLong();
+            session.establish(high, low, random.nextLong(), random.nextLong(), clientId);
+            if (registry.putIfAbsent(high, low, session) == null) {
+                break;
+            }
+        }
+        loop.counters().increment(Metric.SESSIONS_OPENED);
+        sessionListeners.connected(session);
     }
 
-    void sessionClosed(ServerSession session) {
-        sessions.remove(session.id(), session);
+    /** The session a resume token names if its secret matches, else null. */
+    ServerSession sessionForToken(byte[] token) {
+        if (token.length != ServerSession.TOKEN_LENGTH) {
+            return null;
+        }
+        final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(token);
+        final ServerSession s = registry.get(b.getLong(0, java.nio.ByteOrder.BIG_ENDIAN),
+            b.getLong(8, java.nio.ByteOrder.BIG_ENDIAN));
+        return s != null && s.secretMatches(token) ? s : null;
+    }
+
+    /** A session ended for good: it leaves the registry (any thread). */
+    void sessionEnded(ServerSession session, String why) {
+        registry.remove(session.idHigh(), session.idLow(), session);
+        sessionListeners.ended(session, why);
+    }
+
+    DetachedSessions detachedSessions(EventLoop loop) {
+        return detached.get(loop);
+    }
+
+    SessionListeners listeners() {
+        return sessionListeners;
+    }
+
+    CounterSet sharedCounters() {
+        return shared;
     }
 
     void requestStarted() {
@@ -319,12 +391,14 @@ public final class TetherServer implements AutoCloseable {
         if (tls != null) {
             tls.close();
         }
+        registry.close();
     }
 
     /** Releases what a start that could not listen had opened: the listeners that did bind, loops, TLS watcher. */
     private void closeAfterFailedBind() {
         listeners.forEach(Listener::closeNow);
         loops.close();
+        registry.close();
         if (tls != null) {
             tls.close();
         }
@@ -360,6 +434,7 @@ public final class TetherServer implements AutoCloseable {
         private final Map<String, WebSocketHandler> webSocketHandlers = new HashMap<>();
         private boolean builtins = true;
         private Counters counters;
+        private final List<SessionListener> sessionListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -396,6 +471,42 @@ public final class TetherServer implements AutoCloseable {
             return this;
         }
 
+        /** Hears of sessions opening, resuming, losing their connection and ending (on the event loop). */
+        public Builder sessionListener(SessionListener listener) {
+            sessionListeners.add(listener);
+            return this;
+        }
+
+        /** Called on the event loop when a Hello opens a new session. */
+        public Builder onConnect(java.util.function.Consumer<Session> hook) {
+            return sessionListener(new SessionListener() {
+                @Override
+                public void onConnect(Session session) {
+                    hook.accept(session);
+                }
+            });
+        }
+
+        /** Called on the event loop when a session resumes on a new connection. */
+        public Builder onResume(java.util.function.Consumer<Session> hook) {
+            return sessionListener(new SessionListener() {
+                @Override
+                public void onResume(Session session) {
+                    hook.accept(session);
+                }
+            });
+        }
+
+        /** Called on the event loop when a session's connection closes (the session is then detached or ended). */
+        public Builder onDisconnect(java.util.function.BiConsumer<Session, String> hook) {
+            return sessionListener(new SessionListener() {
+                @Override
+                public void onDisconnect(Session session, int code, String reason) {
+                    hook.accept(session, reason);
+                }
+            });
+        }
+
         public Builder counters(Counters counters) {
             this.counters = counters;
             return this;
@@ -411,7 +522,8 @@ public final class TetherServer implements AutoCloseable {
             all.putAll(handlers);
             final TetherServer server;
             try {
-                server = new TetherServer(c, all, webSocketHandlers, counters != null ? counters : new Counters());
+                server = new TetherServer(c, all, webSocketHandlers, counters != null ? counters : new Counters(),
+                    sessionListeners);
             } catch (TlsMaterialException e) {
                 throw new IllegalStateException("cannot serve TLS: " + e.getMessage(), e);
             }

@@ -40,11 +40,11 @@ class RawWireTest {
         // resumed=false is proto3's default, so it is not on the wire.
         assertThat(first.numbers()).containsExactly(1, 2, 4);
         assertThat(first.string(1)).matches("[A-Za-z0-9_-]{22}");
-        assertThat(first.bytes(2)).hasSize(16);
+        assertThat(first.bytes(2)).hasSize(32);
         assertThat(first.varint(3)).isZero();
         assertThat(first.varint(4)).isEqualTo(15_000);
         assertThat(second.string(1)).matches("[A-Za-z0-9_-]{22}").isNotEqualTo(first.string(1));
-        assertThat(second.bytes(2)).hasSize(16).isNotEqualTo(first.bytes(2));
+        assertThat(second.bytes(2)).hasSize(32).isNotEqualTo(first.bytes(2));
     }
 
     @Test

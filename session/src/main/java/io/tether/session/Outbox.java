@@ -83,6 +83,28 @@ public final class Outbox {
         return at >= 0;
     }
 
+    /**
+     * Reserves room for the encoded push {@code seq} of {@code length} bytes, which the caller then writes into
+     * {@link #buffer()} at the returned offset (before any other call), so a push is encoded once, in place.
+     *
+     * @return the offset to write at, or -1 if the push alone is larger than the bound (then it is lost, as in
+     *         {@link #append(long, byte[], int, int)})
+     * @throws IllegalArgumentException if {@code seq} is not {@link #nextSeq()}
+     */
+    public int appendInPlace(final long seq, final int length) {
+        return claim(seq, length);
+    }
+
+    /** Whether a push of {@code length} encoded bytes can be kept at all (else {@link #append} loses it). */
+    public boolean fits(final int length) {
+        return ring.canHold(length);
+    }
+
+    /** The backing array, for {@link #appendInPlace}; it changes when the outbox grows or empties. */
+    public byte[] buffer() {
+        return ring.buffer();
+    }
+
     /** As {@link #append(long, byte[], int, int)}, copying from an Agrona buffer (heap or direct). */
     public boolean append(final long seq, final DirectBuffer src, final int offset, final int length) {
         src.boundsCheck(offset, length);

@@ -70,6 +70,8 @@ public final class RecentResponses {
     private final int maxEntries;
     private long[] inFlight;
     private int inFlightCount;
+    /** The highest id ever begun: ids above it need no lookup (clients usually count up). */
+    private long highestBegun = Long.MIN_VALUE;
 
     /**
      * @param maxEntries the most responses kept
@@ -88,12 +90,16 @@ public final class RecentResponses {
 
     /** Looks {@code requestId} up, and marks it in flight when it is {@link Status#NEW}. */
     public Status begin(final long requestId) {
-        if (inFlightIndex(requestId) >= 0) {
-            return Status.IN_FLIGHT;
-        }
-        final int at = find(requestId);
-        if (at >= 0) {
-            return responseLength(at) == NOT_KEPT ? Status.ANSWER_NOT_KEPT : Status.ANSWERED;
+        if (requestId > highestBegun) {
+            highestBegun = requestId;
+        } else {
+            if (inFlightIndex(requestId) >= 0) {
+                return Status.IN_FLIGHT;
+            }
+            final int at = find(requestId);
+            if (at >= 0) {
+                return responseLength(at) == NOT_KEPT ? Status.ANSWER_NOT_KEPT : Status.ANSWERED;
+            }
         }
         if (inFlight == null) {
             inFlight = new long[INITIAL_IN_FLIGHT];
@@ -112,6 +118,21 @@ public final class RecentResponses {
         if (at >= 0) {
             System.arraycopy(src, offset, ring.buffer(), at, length);
         }
+    }
+
+    /**
+     * Reserves room for the encoded response to {@code requestId}, which is no longer in flight; the caller then
+     * writes its {@code length} bytes into {@link #buffer()} at the returned offset, before any other call.
+     *
+     * @return the offset to write at, or -1 if the response is too large to keep (it is remembered as answered)
+     */
+    public int completeInPlace(final long requestId, final long completedAt, final int length) {
+        return claim(requestId, completedAt, length);
+    }
+
+    /** The backing array, for {@link #completeInPlace}; it changes when the window grows or empties. */
+    public byte[] buffer() {
+        return ring.buffer();
     }
 
     /** As {@link #complete(long, long, byte[], int, int)}, copying from an Agrona buffer (heap or direct). */

@@ -45,6 +45,18 @@ public record TetherConfig(
     @Setting(description = "Requests a session may have queued for its handlers before the server stops "
         + "reading from it.", defaultValue = "1024", live = true)
     int maxSessionInflight,
+    @Setting(description = "Time a session whose connection was lost stays resumable (its pushes keep queueing).",
+        defaultValue = "2m", live = true)
+    Duration resumeWindow,
+    @Setting(description = "Unacknowledged push bytes kept per session for resume; past it the oldest are dropped "
+        + "and a resume from before them starts a new session.", defaultValue = "1MiB", live = true)
+    int sessionOutboxBytes,
+    @Setting(description = "Bytes of all detached sessions (with their outboxes) kept for resume; past it the "
+        + "least recently used (LRU-2) are evicted.", defaultValue = "256MiB", live = true)
+    long sessionCacheBytes,
+    @Setting(description = "Recent responses kept per session, so a request re-sent after a resume is answered "
+        + "without running again.", defaultValue = "64", live = true)
+    int sessionResponseWindow,
     @Setting(description = "Interval of the one-line stats summary; 0 turns it off.", defaultValue = "10s",
         live = true)
     Duration statsInterval,
@@ -106,6 +118,16 @@ public record TetherConfig(
         }
         if (maxSessionInflight < 1) {
             problems.add("max-session-inflight: must be at least 1, got " + maxSessionInflight);
+        }
+        positive(problems, "resume-window", resumeWindow);
+        if (sessionOutboxBytes < 1024 || sessionOutboxBytes > (256 << 20)) {
+            problems.add("session-outbox-bytes: must be 1 KiB to 256 MiB, got " + sessionOutboxBytes);
+        }
+        if (sessionCacheBytes < 0) {
+            problems.add("session-cache-bytes: must not be negative, got " + sessionCacheBytes);
+        }
+        if (sessionResponseWindow < 1 || sessionResponseWindow > 65_536) {
+            problems.add("session-response-window: must be 1 to 65536, got " + sessionResponseWindow);
         }
         if (statsInterval.isNegative()) {
             problems.add("stats-interval: must not be negative");
