@@ -203,7 +203,10 @@ class ServerClientTest {
                 return Reply.ok(utf8("done"));
             })
             .start();
-        final TetherClient client = connect("c");
+        // Without reconnecting, so the Goodbye ends the client (a reconnecting one would come back: ResumeTest).
+        final TetherClient client = TetherClient.builder().clientId("c").reconnect(false)
+            .connect(TestServers.address(server));
+        clients.add(client);
         final CompletableFuture<Response> slow = client.request("slow", ByteString.EMPTY);
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
         final TetherServer s = server;

@@ -7,8 +7,9 @@ import java.util.Set;
  * Where a client connection stands. The legal moves:
  * <pre>
  *   IDLE ──► CONNECTING ──► ESTABLISHED ──► RECONNECTING ──► CONNECTING ...
- *               │                               │
+ *               │               │               │
  *               ├──► RECONNECTING (attempt failed, wait the backoff delay)
+ *               │               └──► FAILED (the server said not to come back: kicked, taken over)
  *               └──► FAILED ◄───────────────────┘ (retry budget spent)
  *
  *   any state but CLOSED ──► CLOSED (closed on purpose)
@@ -29,7 +30,7 @@ public enum ClientState {
     static {
         IDLE.next = EnumSet.of(CONNECTING, CLOSED);
         CONNECTING.next = EnumSet.of(ESTABLISHED, RECONNECTING, FAILED, CLOSED);
-        ESTABLISHED.next = EnumSet.of(RECONNECTING, CLOSED);
+        ESTABLISHED.next = EnumSet.of(RECONNECTING, FAILED, CLOSED);
         RECONNECTING.next = EnumSet.of(CONNECTING, FAILED, CLOSED);
         FAILED.next = EnumSet.of(CLOSED);
         CLOSED.next = EnumSet.noneOf(ClientState.class);
