@@ -126,6 +126,12 @@ final class RawClient implements AutoCloseable {
         return in.read();
     }
 
+    /** Drops the connection with a TCP reset, as a network failure would, without a Goodbye. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }
