@@ -122,6 +122,14 @@ final class Frames {
      * connection's backlog is over the high watermark; an event loop never waits.
      */
     static void send(Connection c, int body, BodyWriter writer) {
+        if (!c.loop().inLoop()) {
+            c.awaitWritable();
+        }
+        enqueue(c, body, writer);
+    }
+
+    /** As {@link #send} without waiting at the high watermark (the caller waited already, or must not). */
+    static void enqueue(Connection c, int body, BodyWriter writer) {
         final EventLoop loop = c.loop();
         if (loop.inLoop()) {
             final int at = begin(c, body);
@@ -129,7 +137,6 @@ final class Frames {
             end(c, at, body);
             return;
         }
-        c.awaitWritable();
         final Framing framing = c.framing();
         final int total = framing.headerLength(body) + body;
         final OutboundRing ring = loop.outboundRing();
@@ -156,8 +163,9 @@ final class Frames {
             (b, at) -> FrameEncoder.putResponse(b, at, id, status, payload, error));
     }
 
-    static void sendRequest(Connection c, long id, String method, ByteString payload, Map<String, String> headers) {
-        send(c, FrameEncoder.requestLength(id, method, payload, headers),
+    /** Sends a Request without waiting at the high watermark (see {@link #enqueue}). */
+    static void enqueueRequest(Connection c, long id, String method, ByteString payload, Map<String, String> headers) {
+        enqueue(c, FrameEncoder.requestLength(id, method, payload, headers),
             (b, at) -> FrameEncoder.putRequest(b, at, id, method, payload, headers));
     }
 

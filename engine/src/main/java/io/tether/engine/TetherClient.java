@@ -76,6 +76,7 @@ public final class TetherClient implements AutoCloseable {
     private final AtomicLong nextId = new AtomicLong();
     private final CompletableFuture<TetherClosedException> closed = new CompletableFuture<>();
     private final CompletableFuture<Welcome> firstWelcome = new CompletableFuture<>();
+    private final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
 
     // ---- the loop's
     private Connection attempt;
@@ -169,11 +170,22 @@ public final class TetherClient implements AutoCloseable {
             return f;
         }
         final PendingRequest p = new PendingRequest(method, payload, headers, f, new long[1]);
-        pending.put(id, p);
-        final Connection c = live;
-        if (c != null) {
-            Frames.sendRequest(c, id, method, payload, headers);
-            p.sentOn[0] = 1;
+        final Connection before = live;
+        if (before != null) {
+            before.awaitWritable();
+        }
+        // Under the lock a request goes out either now, or in the resend after a resume, which holds the lock while
+        // it re-sends in id order and only then makes the new connection live: so requests keep their order.
+        sendLock.lock();
+        try {
+            pending.put(id, p);
+            final Connection c = live;
+            if (c != null) {
+                Frames.enqueueRequest(c, id, method, payload, headers);
+                p.sentOn[0] = 1;
+            }
+        } finally {
+            sendLock.unlock();
         }
         if (states.state().isTerminal() && pending.remove(id) != null) {
             f.completeExceptionally(closed.getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed")));
@@ -280,10 +292,30 @@ public final class TetherClient implements AutoCloseable {
         token = w.getResumeToken().toByteArray();
         welcome = w;
         backoff.reset();
-        live = c;
+        goLive(c, w, hadSession, lost);
+    }
+
+    /**
+     * Re-sends what is pending and makes {@code c} live, holding the send lock so that no new request overtakes a
+     * re-sent one. The loop never waits for the lock: a sender holds it only to enqueue, and if one does now, this
+     * runs again on the next loop cycle.
+     */
+    private void goLive(Connection c, Welcome w, boolean hadSession, boolean lost) {
+        if (c != attempt) {
+            return;
+        }
+        if (!sendLock.tryLock()) {
+            loop.execute(() -> goLive(c, w, hadSession, lost));
+            return;
+        }
+        try {
+            resendPending(c, lost);
+            live = c;
+        } finally {
+            sendLock.unlock();
+        }
         states.moveFrom(ClientState.CONNECTING, ClientState.ESTABLISHED,
             w.getResumed() ? "resumed" : hadSession ? "new session (the old one could not be resumed)" : "connected");
-        resendPending(lost);
         if (lost && onSessionLost != null) {
             onSessionLost.run();
         }
@@ -295,10 +327,9 @@ public final class TetherClient implements AutoCloseable {
      * After a resume every unanswered request goes out again, in id order (the server answers each once). After a
      * new session, requests the old one may have run fail (their outcome is unknown); ones never sent go out.
      */
-    private void resendPending(boolean sessionLost) {
+    private void resendPending(Connection c, boolean sessionLost) {
         final List<Long> ids = new ArrayList<>(pending.keySet());
         ids.sort(null);
-        final Connection c = live;
         for (Long id : ids) {
             final PendingRequest p = pending.get(id);
             if (p == null) {
@@ -311,7 +342,7 @@ public final class TetherClient implements AutoCloseable {
                 }
                 continue;
             }
-            Frames.sendRequest(c, id, p.method, p.payload, p.headers);
+            Frames.enqueueRequest(c, id, p.method, p.payload, p.headers);
             p.sentOn[0] = 1;
         }
     }

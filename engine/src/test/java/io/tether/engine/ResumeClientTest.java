@@ -52,9 +52,11 @@ class ResumeClientTest {
     void shouldDeliverEveryPushOnceInOrderAndRunEveryRequestOnceWhileTheConnectionIsCutAgainAndAgain()
         throws Exception {
         final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        final List<Integer> ranInOrder = new CopyOnWriteArrayList<>();
         server = TetherServer.builder().config(TestServers.config("io-threads", "2"))
             .onRequest("count", call -> {
                 runs.computeIfAbsent(call.payload().toStringUtf8(), k -> new AtomicInteger()).incrementAndGet();
+                ranInOrder.add(Integer.parseInt(call.payload().toStringUtf8().substring(2)));
                 return Reply.ok(call.payload());
             })
             .start();
@@ -117,6 +119,7 @@ class ResumeClientTest {
         }
         assertThat(runs).hasSize(requests);
         assertThat(runs.values()).as("every request ran exactly once").allMatch(n -> n.get() == 1);
+        assertThat(ranInOrder).as("in the order they were made, re-sends included").isSorted();
         assertThat(a.sessionsLost()).isZero();
         assertThat(server.counters().total(Metric.SESSIONS_RESUMED)).isGreaterThanOrEqualTo(5);
     }
