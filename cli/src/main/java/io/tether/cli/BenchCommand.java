@@ -2,6 +2,7 @@ package io.tether.cli;
 
 import io.tether.engine.BenchOptions;
 import io.tether.engine.BenchResult;
+import io.tether.engine.ChaosBench;
 import io.tether.engine.LoadGenerator;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.Values;
@@ -70,6 +71,11 @@ final class BenchCommand implements Callable<Integer> {
         + "times.")
     boolean reconnect;
 
+    @Option(names = "--chaos", paramLabel = "RATE", description = "Resume check: sessions send numbered messages to "
+        + "each other (built-in send) while RATE random connections per second are cut with a TCP reset; reports "
+        + "messages lost, duplicated and out of order (exit 3 unless all are 0). Uses --sessions and --pipeline.")
+    double chaos;
+
     @Option(names = "--json", description = "Print only the JSON line at the end (no table, no progress).")
     boolean jsonOnly;
 
@@ -87,6 +93,9 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("tether bench: " + e.getMessage());
             return 2;
         }
+        if (chaos > 0) {
+            return chaos(options);
+        }
         final BenchResult r;
         try {
             r = LoadGenerator.run(options, line -> {
@@ -103,6 +112,37 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.println(json(options, r));
         return r.mismatches() > 0 || r.errors() > 0 ? 3 : 0;
+    }
+
+    private int chaos(BenchOptions o) throws InterruptedException {
+        final ChaosBench.Result r;
+        try {
+            r = ChaosBench.run(o.target(), o.tls(), o.sessions(), Math.max(1, o.pipeline()), o.duration(), chaos,
+                line -> {
+                    if (!jsonOnly) {
+                        System.out.println(line);
+                    }
+                });
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            System.err.println("tether bench: " + e.getMessage());
+            return 1;
+        }
+        if (!jsonOnly) {
+            System.out.println();
+            System.out.printf("  %-22s %s, %d sessions, pipeline %d, %.1f s%n", "target", o.target(), r.sessions(),
+                Math.max(1, o.pipeline()), r.seconds());
+            System.out.printf("  %-22s %,d (%,d resumes, %d sessions lost)%n", "connections cut", r.cuts(),
+                r.resumes(), r.sessionsLost());
+            System.out.printf("  %-22s %,d sent, %,d received%n", "messages", r.sent(), r.received());
+            System.out.printf("  %-22s %d lost, %d duplicated, %d out of order, %d failed requests%n", "checks",
+                r.lost(), r.duplicated(), r.outOfOrder(), r.failedRequests());
+        }
+        System.out.println(String.format(Locale.ROOT, "{\"target\":\"%s\",\"mode\":\"chaos\",\"sessions\":%d,"
+                + "\"seconds\":%.3f,\"cuts\":%d,\"resumes\":%d,\"sessions_lost\":%d,\"sent\":%d,\"received\":%d,"
+                + "\"lost\":%d,\"duplicated\":%d,\"out_of_order\":%d,\"failed_requests\":%d}",
+            o.target(), r.sessions(), r.seconds(), r.cuts(), r.resumes(), r.sessionsLost(), r.sent(), r.received(),
+            r.lost(), r.duplicated(), r.outOfOrder(), r.failedRequests()));
+        return r.clean() ? 0 : 3;
     }
 
     private static void printTable(BenchOptions o, BenchResult r) {

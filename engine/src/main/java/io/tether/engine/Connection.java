@@ -423,6 +423,16 @@ final class Connection {
         }
     }
 
+    /** Drops the connection with a TCP reset (SO_LINGER 0), as a failing network would. */
+    void resetNow() {
+        try {
+            channel.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not arm a reset", e);
+        }
+        closeNow(null);
+    }
+
     /** Closes at once, without a Goodbye (the peer went away, or the loop is stopping). */
     void closeNow(Throwable cause) {
         if (closed) {

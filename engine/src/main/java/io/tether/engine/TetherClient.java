@@ -232,11 +232,14 @@ public final class TetherClient implements AutoCloseable {
         }
     }
 
-    /** Drops the connection at once, without a Goodbye, as a network failure would (the client then resumes). */
+    /**
+     * Drops the connection at once with a TCP reset, without a Goodbye, as a network failure would (the client then
+     * reconnects and resumes).
+     */
     public void abort() {
         loop.execute(() -> {
             if (attempt != null) {
-                attempt.closeNow(null);
+                attempt.resetNow();
             }
         });
     }
