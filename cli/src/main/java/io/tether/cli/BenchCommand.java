@@ -157,6 +157,12 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("  %-22s p50 %s  p99 %s  p99.9 %s  max %s%n", o.reconnect() ? "connect to Welcome" : "round trip",
             LoadGenerator.micros(r.percentileMicros(50)), LoadGenerator.micros(r.percentileMicros(99)),
             LoadGenerator.micros(r.percentileMicros(99.9)), LoadGenerator.micros(r.maxMicros()));
+        if (o.rate() > 0) {
+            System.out.printf("  %-22s %,d sent, late by p50 %s  p99 %s  p99.9 %s (included above)%n", "pacing",
+                r.sent(), LoadGenerator.micros(r.sendLagPercentileMicros(50)),
+                LoadGenerator.micros(r.sendLagPercentileMicros(99)),
+                LoadGenerator.micros(r.sendLagPercentileMicros(99.9)));
+        }
         System.out.printf("  %-22s %d errors, %d payload mismatches%n", "checks", r.errors(), r.mismatches());
     }
 
@@ -164,11 +170,12 @@ final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "{\"target\":\"%s\",\"mode\":\"%s\",\"sessions\":%d,\"connected\":%d,\"failed\":%d,"
                 + "\"pipeline\":%d,\"payload\":%d,\"rate\":%d,\"seconds\":%.3f,\"responses\":%d,"
                 + "\"responses_per_sec\":%.1f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"p999_us\":%.0f,\"max_us\":%d,"
-                + "\"errors\":%d,\"mismatches\":%d}",
+                + "\"errors\":%d,\"mismatches\":%d,\"sent\":%d,\"send_lag_p50_us\":%.0f,\"send_lag_p99_us\":%.0f}",
             o.target().toString(), o.reconnect() ? "handshakes" : "requests", o.sessions(), r.connectedSessions(),
             r.failedSessions(), o.pipeline(), o.payloadBytes(), o.rate(), r.seconds(), r.responses(),
             r.responsesPerSecond(), r.percentileMicros(50), r.percentileMicros(99), r.percentileMicros(99.9),
-            r.maxMicros(), r.errors(), r.mismatches());
+            r.maxMicros(), r.errors(), r.mismatches(), r.sent(), r.sendLagPercentileMicros(50),
+            r.sendLagPercentileMicros(99));
     }
 
     static List<InetAddress> parseSources(String text) throws UnknownHostException {

@@ -33,6 +33,9 @@ public record BenchOptions(ListenAddress target, int sessions, int pipeline, int
         if (rate < 0) {
             throw new IllegalArgumentException("--rate must not be negative");
         }
+        if (rate > 0 && reconnect) {
+            throw new IllegalArgumentException("--rate (open loop) and --reconnect (handshakes) cannot be combined");
+        }
     }
 
     /** Sessions that only connect and stay idle. */

@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -25,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * (commands) or the {@link OutboundRing} (frames), and wake the selector only when the loop is, or is about to be,
  * blocked in it.
  *
- * <p>Each cycle: selected keys (reads, writes, accepts), then commands, then the outbound ring, then one flush
- * per dirty connection (writes are corked: a connection is written at most once per cycle), then timers.
+ * <p>Each cycle: selected keys (reads, writes, accepts), then commands, then the outbound ring, then the paced
+ * task if it is due, then one flush per dirty connection (writes are corked: a connection is written at most once
+ * per cycle), then timers.
  */
 public final class EventLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
@@ -34,6 +36,8 @@ public final class EventLoop implements Runnable {
     private static final int RING_CAPACITY = 1 << 21;
     private static final long TICK_MS = 8;
     private static final int MAX_DIRTY = 128;
+    /** A paced deadline nearer than this is waited for by parking: the selector cannot wait less than 1 ms. */
+    private static final long PARK_BELOW_NANOS = 2_000_000;
 
     private final String name;
     private final Selector selector;
@@ -63,6 +67,19 @@ public final class EventLoop implements Runnable {
     private int nextSlot;
     private volatile boolean running = true;
     private Thread thread;
+    private Paced paced;
+    private long pacedDeadline = Long.MAX_VALUE;
+
+    /**
+     * Work the loop does at nanosecond deadlines of its own (the load generator's open-loop sends), on the loop
+     * thread, in the same cycle as its reads and before the flush, so everything due goes out in one write per
+     * connection.
+     */
+    interface Paced {
+        /** Does what is due by {@code nowNanos}; returns the next deadline ({@code System.nanoTime}), or
+         * {@link Long#MAX_VALUE} to stop. */
+        long run(long nowNanos);
+    }
 
     EventLoop(String name, Counters counters) throws IOException {
         this.name = name;
@@ -146,7 +163,23 @@ public final class EventLoop implements Runnable {
     void wakeup() {
         if (!awake.get() && awake.compareAndSet(false, true)) {
             selector.wakeup();
+            if (paced != null) {
+                // It may be parked for a paced deadline rather than in select (a stale read costs at most that park).
+                LockSupport.unpark(thread);
+            }
         }
+    }
+
+    /**
+     * Runs {@code task} on this loop from now on, at the deadlines it returns, until it returns
+     * {@link Long#MAX_VALUE} or another task (or null) replaces it. Loop thread only. Deadlines under 2 ms away are
+     * waited for by parking the loop thread (sockets are polled again as it wakes), so the thread's timer slack
+     * decides how precise they are.
+     */
+    void pace(Paced task) {
+        assert inLoop();
+        paced = task;
+        pacedDeadline = task == null ? Long.MAX_VALUE : System.nanoTime();
     }
 
     /**
@@ -218,6 +251,7 @@ public final class EventLoop implements Runnable {
                 int work = 0;
                 work += runCommands();
                 work += drainRing();
+                work += runPaced();
                 work += flushDirty();
                 final long now = nowMs();
                 work += pollTimers(now);
@@ -246,8 +280,47 @@ public final class EventLoop implements Runnable {
         // The wheel has no "next deadline"; with timers or deadlines pending, wake once per tick to poll them.
         final boolean pending = timers.timerCount() > 0 || handshakeDeadlines.size() > 0
             || lingerDeadlines.size() > 0 || slowConsumerDeadlines.size() > 0;
-        selector.select(onSelected, pending ? TICK_MS : 1000);
+        long timeoutMs = pending ? TICK_MS : 1000;
+        if (paced != null) {
+            final long wait = pacedDeadline - System.nanoTime();
+            if (wait < PARK_BELOW_NANOS) {
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                awake.set(true);
+                selector.selectNow(onSelected);
+                return;
+            }
+            // Wake a millisecond early and park for the rest: select's timeout is in whole milliseconds.
+            timeoutMs = Math.min(timeoutMs, wait / 1_000_000 - 1);
+        }
+        selector.select(onSelected, timeoutMs);
         awake.set(true);
+    }
+
+    private int runPaced() {
+        if (paced == null) {
+            return 0;
+        }
+        final long now = System.nanoTime();
+        if (now < pacedDeadline) {
+            return 0;
+        }
+        final Paced task = paced;
+        long next;
+        try {
+            next = task.run(now);
+        } catch (Throwable t) {
+            LOG.warn("{}: paced task failed", name, t);
+            next = Long.MAX_VALUE;
+        }
+        if (paced == task) { // the task may have replaced itself
+            pacedDeadline = next;
+            if (next == Long.MAX_VALUE) {
+                paced = null;
+            }
+        }
+        return 1;
     }
 
     private void onSelected(SelectionKey key) {

@@ -26,6 +26,8 @@ public final class LoadGenerator {
     private final BenchOptions options;
     private final LoopGroup loops;
     private final SingleWriterRecorder[] recorders;
+    /** Open loop: how late each request left, from its intended send time; one per loop, like the latencies. */
+    private final SingleWriterRecorder[] lagRecorders;
     private final List<BenchConnection> sessions = new ArrayList<>();
     private final CountDownLatch settled;
     private final AtomicLong ready = new AtomicLong();
@@ -40,8 +42,10 @@ public final class LoadGenerator {
         this.options = options;
         this.loops = new LoopGroup("tether-bench", options.ioThreads(), new Counters(), true);
         this.recorders = new SingleWriterRecorder[loops.size()];
+        this.lagRecorders = new SingleWriterRecorder[loops.size()];
         for (int i = 0; i < recorders.length; i++) {
             recorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
+            lagRecorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
         }
         this.settled = new CountDownLatch(options.sessions());
         this.tls = options.tls() == null ? null : io.tether.tls.TlsContext.forClient(options.tls());
@@ -133,13 +137,16 @@ public final class LoadGenerator {
     private BenchResult execute(Consumer<String> progress) throws IOException, InterruptedException {
         connectAll(progress);
         final Histogram total = new Histogram(MAX_LATENCY_MICROS, 3);
-        final Thread pacer = openLoop() ? Thread.ofPlatform().daemon().name("tether-bench-pacer").start(this::pace)
-            : null;
+        final Histogram totalLag = new Histogram(MAX_LATENCY_MICROS, 3);
+        if (openLoop()) {
+            startPacing();
+        }
         final long warmupEnd = System.nanoTime() + options.warmup().toNanos();
         while (System.nanoTime() < warmupEnd) {
             LockSupport.parkNanos(Math.min(warmupEnd - System.nanoTime(), 200_000_000L));
         }
-        interval(); // discard what the warm-up recorded
+        interval(recorders); // discard what the warm-up recorded
+        interval(lagRecorders);
         measuring = true;
         final long start = System.nanoTime();
         final long end = start + options.duration().toNanos();
@@ -153,23 +160,24 @@ public final class LoadGenerator {
             LockSupport.parkNanos(Math.min(end, nextReport) - now);
             if (System.nanoTime() >= nextReport || System.nanoTime() >= end) {
                 final long t = System.nanoTime();
-                final Histogram h = interval();
+                final Histogram h = interval(recorders);
                 total.add(h);
-                progress.accept(String.format("%6.1fs %,12.0f resp/s   p50 %s   p99 %s   sessions %d/%d",
+                final Histogram lag = interval(lagRecorders);
+                totalLag.add(lag);
+                progress.accept(String.format("%6.1fs %,12.0f resp/s   p50 %s   p99 %s   sessions %d/%d%s",
                     (t - start) / 1e9, h.getTotalCount() / ((t - lastReport) / 1e9),
                     micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(99)),
-                    ready.get() - failed.get(), options.sessions()));
+                    ready.get() - failed.get(), options.sessions(),
+                    openLoop() ? "   send lag p99 " + micros(lag.getValueAtPercentile(99)) : ""));
                 lastReport = t;
                 nextReport += 1_000_000_000L;
             }
         }
         measuring = false;
         final double seconds = (System.nanoTime() - start) / 1e9;
-        total.add(interval());
+        total.add(interval(recorders));
+        totalLag.add(interval(lagRecorders));
         sending = false;
-        if (pacer != null) {
-            pacer.join(1_000);
-        }
         closeAll();
         long errors = 0;
         long mismatches = 0;
@@ -177,12 +185,14 @@ public final class LoadGenerator {
             errors += c.errors;
             mismatches += c.mismatches;
         }
-        return new BenchResult(total.getTotalCount(), seconds, errors, mismatches, failed.get(), ready.get(), total);
+        return new BenchResult(total.getTotalCount(), seconds, errors, mismatches, failed.get(), ready.get(), total,
+            totalLag);
     }
 
-    private Histogram interval() {
+    /** What {@code from} recorded since the last call, all loops together. */
+    private static Histogram interval(SingleWriterRecorder[] from) {
         final Histogram h = new Histogram(MAX_LATENCY_MICROS, 3);
-        for (SingleWriterRecorder r : recorders) {
+        for (SingleWriterRecorder r : from) {
             h.add(r.getIntervalHistogram());
         }
         return h;
@@ -247,23 +257,96 @@ public final class LoadGenerator {
         }
     }
 
-    /** Open loop: issues requests at their intended times, round-robin over the sessions. */
-    private void pace() {
-        final long start = System.nanoTime();
+    /**
+     * Open loop: hands each loop its share of the schedule. Request {@code k} goes to session {@code k % n} at
+     * {@code start + k / rate}; a loop sends the requests of its own sessions from its own deadline, so there is no
+     * hand-off between threads per request.
+     */
+    private void startPacing() {
+        final BenchConnection[] all;
+        synchronized (sessions) {
+            all = sessions.toArray(new BenchConnection[0]);
+        }
+        final int n = options.sessions();
         final double intervalNanos = 1e9 / options.rate();
-        long issued = 0;
-        final int n = sessions.size();
-        while (sending) {
-            final long due = (long) ((System.nanoTime() - start) / intervalNanos);
-            for (; issued < due && sending; issued++) {
-                final BenchConnection s = sessions.get((int) (issued % n));
-                final long intended = start + (long) (issued * intervalNanos);
-                final Connection c = s.connection();
-                if (c != null && s.established) {
-                    c.loop().execute(() -> s.send(intended));
-                }
+        final long start = System.nanoTime();
+        for (int i = 0; i < loops.size(); i++) {
+            final int loopIndex = i;
+            final BenchConnection[] mine = java.util.Arrays.stream(all).filter(c -> c.recorderIndex == loopIndex)
+                .sorted(java.util.Comparator.comparingInt(c -> c.slot)).toArray(BenchConnection[]::new);
+            if (mine.length == 0) {
+                continue;
             }
-            LockSupport.parkNanos(50_000);
+            final EventLoop loop = loops.get(i);
+            final Pacer pacer = new Pacer(mine, n, start, intervalNanos, lagRecorders[i]);
+            loop.execute(() -> {
+                reduceTimerSlack();
+                loop.pace(pacer);
+            });
+        }
+    }
+
+    /** One loop's share of the open-loop schedule; runs on that loop. */
+    private final class Pacer implements EventLoop.Paced {
+        /** Sent in one pass at most, so a loop that fell far behind still reads between passes. */
+        private static final int MAX_PER_PASS = 4096;
+        private final BenchConnection[] mine;
+        private final int n;
+        private final long start;
+        private final double intervalNanos;
+        private final SingleWriterRecorder lag;
+        private long round;
+        private int next;
+
+        Pacer(BenchConnection[] mine, int n, long start, double intervalNanos, SingleWriterRecorder lag) {
+            this.mine = mine;
+            this.n = n;
+            this.start = start;
+            this.intervalNanos = intervalNanos;
+            this.lag = lag;
+        }
+
+        /** The intended send time of the request for {@code mine[next]} in the current round. */
+        private long due() {
+            return start + (long) ((round * n + mine[next].slot) * intervalNanos);
+        }
+
+        @Override
+        public long run(long now) {
+            if (!sending) {
+                return Long.MAX_VALUE;
+            }
+            final boolean record = measuring;
+            long due = due();
+            for (int sent = 0; due <= now && sent < MAX_PER_PASS; sent++) {
+                final BenchConnection s = mine[next];
+                if (s.established && s.connection() != null) {
+                    s.send(due);
+                    if (record) {
+                        lag.recordValue(Math.max(1, (now - due) / 1_000));
+                    }
+                }
+                if (++next == mine.length) {
+                    next = 0;
+                    round++;
+                }
+                due = due();
+            }
+            return due;
+        }
+    }
+
+    /**
+     * Linux parks a thread up to its timer slack (50 us by default) later than asked; the pacing loop asks for 1 us
+     * so its sends leave on time. Best effort: elsewhere, or without /proc, the default stays.
+     */
+    private static void reduceTimerSlack() {
+        try {
+            final java.nio.file.Path self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self"));
+            final String tid = self.getFileName().toString();
+            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc", tid, "timerslack_ns"), "1000");
+        } catch (IOException | RuntimeException e) {
+            // keep the default slack
         }
     }
 
@@ -272,6 +355,7 @@ public final class LoadGenerator {
         for (int i = 0; i < loops.size(); i++) {
             final EventLoop loop = loops.get(i);
             loop.execute(() -> {
+                loop.pace(null);
                 loop.forEachConnection(c -> c.closeNow(null));
                 closed.countDown();
             });

@@ -1,0 +1,103 @@
+package io.tether.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tether.engine.config.ListenAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The load generator over real sockets against an in-process server: every mode completes with every payload
+ * checked, and the open-loop pacer keeps to its schedule. Rates are checked for correctness (the schedule is
+ * followed), with tolerances wide enough for a shared machine; speed is measured by scripts/bench-echo.
+ */
+class LoadGeneratorTest {
+    private TetherServer server;
+
+    @AfterEach
+    void tearDown() {
+        if (server != null) {
+            server.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
+    private ListenAddress start(String scheme) {
+        server = TetherServer.builder().config(TestServers.config("listen", scheme + "://127.0.0.1:0/tether")).start();
+        return ListenAddress.parse(scheme + "://127.0.0.1:" + TestServers.address(server).getPort() + "/tether");
+    }
+
+    private static BenchOptions options(ListenAddress target, int sessions, int pipeline, long rate, int ioThreads,
+                                        boolean reconnect) {
+        return new BenchOptions(target, sessions, pipeline, 64, Duration.ofMillis(1500), Duration.ofMillis(300), rate,
+            List.of(), "echo", ioThreads, null, reconnect);
+    }
+
+    @Test
+    void openLoopSendsTheRequestedRateAndEveryAnswerChecks() throws Exception {
+        final ListenAddress target = start("tcp");
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        final BenchResult r = LoadGenerator.run(options(target, 20, 16, 2_000, 1, false), lines::add);
+
+        assertAllAnsweredAndChecked(r, 20);
+        assertKeptTheSchedule(r, 2_000);
+        assertThat(lines).anyMatch(l -> l.contains("send lag p99"));
+    }
+
+    @Test
+    void openLoopSplitsTheScheduleOverSeveralLoops() throws Exception {
+        final ListenAddress target = start("ws");
+        // 7 sessions over 3 loops: each loop paces only its own sessions, together they keep the total rate.
+        final BenchResult r = LoadGenerator.run(options(target, 7, 1, 1_400, 3, false), line -> { });
+
+        assertAllAnsweredAndChecked(r, 7);
+        assertKeptTheSchedule(r, 1_400);
+    }
+
+    private static void assertAllAnsweredAndChecked(BenchResult r, int sessions) {
+        assertThat(r.connectedSessions()).isEqualTo(sessions);
+        assertThat(r.failedSessions()).isZero();
+        assertThat(r.errors()).isZero();
+        assertThat(r.mismatches()).isZero();
+    }
+
+    /** The schedule, not the server, decides what is sent: only a loop stalled past the end would send less. */
+    private static void assertKeptTheSchedule(BenchResult r, long rate) {
+        final double expected = rate * r.seconds();
+        assertThat((double) r.sent()).isBetween(expected * 0.9, expected * 1.05);
+        assertThat((double) r.responses()).isBetween(expected * 0.8, expected * 1.1);
+        assertThat(r.sendLagMicros().getTotalCount()).isEqualTo(r.sent());
+    }
+
+    @Test
+    void closedLoopKeepsItsPipelineAndSendsNothingPaced() throws Exception {
+        final ListenAddress target = start("tcp");
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        final BenchResult r = LoadGenerator.run(options(target, 4, 4, 0, 1, false), lines::add);
+
+        assertAllAnsweredAndChecked(r, 4);
+        assertThat(r.responses()).isPositive();
+        assertThat(r.sent()).isZero();
+        assertThat(lines).noneMatch(l -> l.contains("send lag"));
+    }
+
+    @Test
+    void reconnectCountsHandshakes() throws Exception {
+        final ListenAddress target = start("ws");
+        final BenchResult r = LoadGenerator.run(options(target, 2, 16, 0, 1, true), line -> { });
+
+        assertThat(r.connectedSessions()).isEqualTo(2);
+        assertThat(r.failedSessions()).isZero();
+        assertThat(r.responses()).isPositive();
+    }
+
+    @Test
+    void openLoopAndReconnectAreRefusedTogether() {
+        final ListenAddress target = ListenAddress.parse("tcp://127.0.0.1:1");
+        assertThatThrownBy(() -> options(target, 1, 1, 100, 1, true))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--reconnect");
+    }
+}
