@@ -40,8 +40,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "DURATION", description = "Unmeasured time first. Default: 3s.")
     String warmup = "3s";
 
-    @Option(names = "--rate", description = "Open loop: total requests/s, timed from the intended send time. "
-        + "Default: 0 (closed loop).")
+    @Option(names = "--rate", description = "Open loop: total requests/s, timed from the intended send time; each "
+        + "bench loop paces its own sessions, and how late requests left is reported as send lag. Not with "
+        + "--reconnect. Default: 0 (closed loop).")
     long rate;
 
     @Option(names = "--source-ips", paramLabel = "RANGE", description = "Local addresses to connect from, as "

@@ -79,6 +79,7 @@ final class BenchConnection implements FrameHandler {
     private void onResponse(Response r) {
         final long now = System.nanoTime();
         inFlight--;
+        run.inFlight(recorderIndex, -1);
         final long id = r.getId();
         if (r.getStatus() != 0) {
             errors++;
@@ -122,6 +123,7 @@ final class BenchConnection implements FrameHandler {
         }
         sentAt[(int) (id & mask)] = intendedNanos;
         inFlight++;
+        run.inFlight(recorderIndex, 1);
         final ByteString body = com.google.protobuf.UnsafeByteOperations.unsafeWrap(payload);
         final String method = run.method();
         Frames.send(connection, FrameEncoder.requestLength(id, method, body, Map.of()),

@@ -28,6 +28,8 @@ public final class LoadGenerator {
     private final SingleWriterRecorder[] recorders;
     /** Open loop: how late each request left, from its intended send time; one per loop, like the latencies. */
     private final SingleWriterRecorder[] lagRecorders;
+    /** Requests awaiting their answer, per loop; each element is touched by its own loop only. */
+    private final int[] inFlight;
     private final List<BenchConnection> sessions = new ArrayList<>();
     private final CountDownLatch settled;
     private final AtomicLong ready = new AtomicLong();
@@ -43,6 +45,7 @@ public final class LoadGenerator {
         this.loops = new LoopGroup("tether-bench", options.ioThreads(), new Counters(), true);
         this.recorders = new SingleWriterRecorder[loops.size()];
         this.lagRecorders = new SingleWriterRecorder[loops.size()];
+        this.inFlight = new int[loops.size()];
         for (int i = 0; i < recorders.length; i++) {
             recorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
             lagRecorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
@@ -104,6 +107,11 @@ public final class LoadGenerator {
 
     boolean measuring() {
         return measuring;
+    }
+
+    /** A request of a session on loop {@code loopIndex} was sent ({@code +1}) or answered ({@code -1}). Loop thread. */
+    void inFlight(int loopIndex, int delta) {
+        inFlight[loopIndex] += delta;
     }
 
     boolean sending() {
@@ -278,7 +286,7 @@ public final class LoadGenerator {
                 continue;
             }
             final EventLoop loop = loops.get(i);
-            final Pacer pacer = new Pacer(mine, n, start, intervalNanos, lagRecorders[i]);
+            final Pacer pacer = new Pacer(i, mine, n, start, intervalNanos);
             loop.execute(() -> {
                 reduceTimerSlack();
                 loop.pace(pacer);
@@ -286,10 +294,16 @@ public final class LoadGenerator {
         }
     }
 
-    /** One loop's share of the open-loop schedule; runs on that loop. */
+    /**
+     * One loop's share of the open-loop schedule; runs on that loop. Between sends the loop parks (its selector
+     * cannot wait less than a millisecond) and reads nothing, so while answers are awaited it parks at most
+     * {@link #POLL_NANOS} at a time: an answer is then read, and timed, at most that late.
+     */
     private final class Pacer implements EventLoop.Paced {
         /** Sent in one pass at most, so a loop that fell far behind still reads between passes. */
         private static final int MAX_PER_PASS = 4096;
+        private static final long POLL_NANOS = 25_000;
+        private final int loopIndex;
         private final BenchConnection[] mine;
         private final int n;
         private final long start;
@@ -298,12 +312,13 @@ public final class LoadGenerator {
         private long round;
         private int next;
 
-        Pacer(BenchConnection[] mine, int n, long start, double intervalNanos, SingleWriterRecorder lag) {
+        Pacer(int loopIndex, BenchConnection[] mine, int n, long start, double intervalNanos) {
+            this.loopIndex = loopIndex;
             this.mine = mine;
             this.n = n;
             this.start = start;
             this.intervalNanos = intervalNanos;
-            this.lag = lag;
+            this.lag = lagRecorders[loopIndex];
         }
 
         /** The intended send time of the request for {@code mine[next]} in the current round. */
@@ -332,7 +347,7 @@ public final class LoadGenerator {
                 }
                 due = due();
             }
-            return due;
+            return inFlight[loopIndex] > 0 ? Math.min(due, now + POLL_NANOS) : due;
         }
     }
 
