@@ -73,11 +73,18 @@ public final class SessionRegistryFootprint {
     }
 
     // Heap after full collections plus direct buffers, once two rounds agree: the cleaner frees
-    // garbage direct buffers on its own thread, shortly after the collection that found them.
+    // garbage direct buffers on its own thread, shortly after the collection that found them, so
+    // each round waits for it; back to back, two rounds could agree before it ran and count the
+    // previous index's buffers in the next one's starting point.
     private static long usedBytes() {
         long previous = -1;
         for (int round = 0; round < 20; round++) {
             System.gc();
+            try {
+                Thread.sleep(200);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             final long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + directBytes();
             if (used == previous) {
                 return used;
