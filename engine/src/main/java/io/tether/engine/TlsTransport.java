@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * TLS under another transport: {@code tls://} is raw TCP framing inside TLS, {@code wss://} is WebSocket inside
- * TLS. Network bytes are read into the loop's network scratch buffer and handed to the {@link TlsConnection}
+ * TLS. Network bytes are read into the loop's TLS read buffer (a heap buffer) and handed to the {@link TlsConnection}
  * pump; the plaintext it decrypts goes through the inner transport's decoding ({@link Transport#consume}).
  * Outbound, the connection's plaintext chunks are encrypted on their way to the socket. The pump borrows its
  * buffers from the loop, so an idle TLS connection holds none. The inner transport starts only once the
@@ -87,8 +87,7 @@ final class TlsTransport extends Transport implements TlsEvents {
     @Override
     void onReadable(Connection c) throws IOException {
         try {
-            final ByteBuffer network = c.loop().networkScratch();
-            network.clear();
+            final ByteBuffer network = c.loop().tlsBuffers().readBuffer();
             if (read(c, network) <= 0) {
                 return;
             }

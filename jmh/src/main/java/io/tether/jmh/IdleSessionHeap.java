@@ -68,6 +68,8 @@ public final class IdleSessionHeap {
             Thread.sleep(50); // a benchmark harness waiting on another process, not a test
         }
         final long after = settledHeap();
+        // A mark for tools that inspect the settled heap (jcmd GC.class_histogram) while the CPU is measured.
+        System.out.println("settled: " + sessions + " sessions");
         final var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         final long cpuStart = os.getProcessCpuTime();
         final long wallStart = System.nanoTime();

@@ -19,10 +19,13 @@ public final class TlsBuffers {
     /** A TLS record carries at most 16 KiB of plaintext; four of them per buffer cork small writes. */
     static final int DEFAULT_CAPACITY = 4 * 16_384 + 4 * 2_048;
     static final int DEFAULT_MAX_POOLED = 8;
+    /** What one socket read takes at most: as much as the loop's other read buffers. */
+    static final int READ_CAPACITY = 64 * 1024;
 
     private final ArrayDeque<ByteBuffer> network = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> application = new ArrayDeque<>();
     private final ByteBuffer[] single = new ByteBuffer[1];
+    private ByteBuffer read;
     private final int maxPooled;
     private int networkCapacity;
     private int applicationCapacity;
@@ -67,6 +70,19 @@ public final class TlsBuffers {
     /** @return the room an unwrap needs in its output buffer: one record's plaintext. */
     int recordPlaintextSize() {
         return recordPlaintextSize;
+    }
+
+    /**
+     * @return the loop's buffer for reading encrypted bytes from a socket, cleared; valid until the
+     * next call. A heap buffer: SunJSSE decrypts a record in place in the buffer it is given, and
+     * SunJCE's AES-GCM runs on arrays directly but on a direct buffer only through copies, 768
+     * bytes at a time.
+     */
+    public ByteBuffer readBuffer() {
+        if (read == null) {
+            read = ByteBuffer.allocate(READ_CAPACITY);
+        }
+        return read.clear();
     }
 
     /** @return an empty buffer for encrypted bytes, to be given back with {@link #release}. */

@@ -220,6 +220,7 @@ public final class TlsConnection implements AutoCloseable {
             }
             while (!released) {
                 final HandshakeStatus status = engine.getHandshakeStatus();
+                handshake.onStatus(status);
                 if (status == HandshakeStatus.NEED_WRAP) {
                     if (!wrapHandshake()) {
                         break;

@@ -7,6 +7,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
 
 /**
  * The handshake side of a TLS connection: runs the engine's delegated tasks off the loop and
@@ -17,6 +18,9 @@ import javax.net.ssl.SSLException;
  * leaves the connection alone until the engine calls {@link TlsConnection#resume()}.
  */
 final class TlsHandshake {
+    /** The cipher suite of the session an engine reports before its handshake completes. */
+    private static final String NO_CIPHER_SUITE = "SSL_NULL_WITH_NULL_NULL";
+
     private final SSLEngine engine;
     private final Executor taskExecutor;
     private final TlsEvents events;
@@ -81,12 +85,31 @@ final class TlsHandshake {
      * Looks at one wrap or unwrap result for the end of the handshake and tells the engine, once.
      * Call only after the bytes the result produced were sent, so that the engine's first write
      * cannot overtake our Finished message.
+     * <p>
+     * The end is a FINISHED status, or NOT_HANDSHAKING once the engine has a negotiated session:
+     * a SunJSSE server that sends no session ticket (jdk.tls.server.newSessionTicketCount=0) never
+     * reports FINISHED when it handled the client's Finished in a delegated task, and may hand out
+     * the client's first application data in the same unwrap.
      */
     void onResult(final SSLEngineResult result) {
-        if (peer == null && result.getHandshakeStatus() == HandshakeStatus.FINISHED) {
+        onStatus(result.getHandshakeStatus());
+    }
+
+    /** As {@link #onResult}, for a status read from the engine (the end may come in a task run inline). */
+    void onStatus(final HandshakeStatus status) {
+        if (peer != null) {
+            return;
+        }
+        if (status == HandshakeStatus.FINISHED ||
+            status == HandshakeStatus.NOT_HANDSHAKING && isNegotiated(engine.getSession())) {
             peer = PeerIdentity.of(engine.getSession());
             events.onHandshakeComplete(peer);
         }
+    }
+
+    /** @return whether the session is a negotiated one, not the placeholder engines report before. */
+    private static boolean isNegotiated(final SSLSession session) {
+        return !NO_CIPHER_SUITE.equals(session.getCipherSuite());
     }
 
     private void runOffLoop(final Runnable first) {

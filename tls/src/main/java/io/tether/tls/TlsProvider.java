@@ -24,6 +24,14 @@ public enum TlsProvider {
     /** The JDK's own SunJSSE. */
     JDK {
         @Override
+        String keyManagerAlgorithm() {
+            // SunJSSE's PKIX key manager names the key anew for every handshake and so misses its own
+            // cache: each handshake decrypts the key from the key store again (PBKDF2, 10,000 rounds)
+            // and its session keeps that copy. SunX509 reads the key once, when the context is built.
+            return "SunX509";
+        }
+
+        @Override
         Provider jsse() {
             final Provider provider = Security.getProvider("SunJSSE");
             if (provider == null) {
@@ -44,6 +52,15 @@ public enum TlsProvider {
     private static final char[] IN_MEMORY_PASSWORD = "tether".toCharArray();
 
     abstract Provider jsse();
+
+    /**
+     * @return the key manager algorithm: one that loads the key once, so that a handshake neither
+     * reads it from the key store again nor leaves a copy of it in its session. BCJSSE's PKIX
+     * manager does that when built from a key store and password.
+     */
+    String keyManagerAlgorithm() {
+        return "PKIX";
+    }
 
     /** @return the value for a flag value such as {@code bc}, in any case. */
     public static TlsProvider fromFlag(final String value) {
@@ -67,19 +84,20 @@ public enum TlsProvider {
         throws GeneralSecurityException {
         final Provider provider = jsse();
         final SSLContext context = SSLContext.getInstance("TLS", provider);
-        context.init(keyManagers(provider, keyMaterial), trustManagers(provider, trustedIssuers), null);
+        context.init(keyManagers(provider, keyManagerAlgorithm(), keyMaterial), trustManagers(provider, trustedIssuers),
+            null);
         return context;
     }
 
-    private static KeyManager[] keyManagers(final Provider provider, final KeyMaterial keyMaterial)
-        throws GeneralSecurityException {
+    private static KeyManager[] keyManagers(
+        final Provider provider, final String algorithm, final KeyMaterial keyMaterial) throws GeneralSecurityException {
         if (keyMaterial == null) {
             return null;
         }
         final KeyStore store = emptyKeyStore();
         store.setKeyEntry("key", keyMaterial.key(), IN_MEMORY_PASSWORD,
             keyMaterial.chain().toArray(new X509Certificate[0]));
-        final KeyManagerFactory factory = KeyManagerFactory.getInstance("PKIX", provider);
+        final KeyManagerFactory factory = KeyManagerFactory.getInstance(algorithm, provider);
         factory.init(store, IN_MEMORY_PASSWORD);
         return factory.getKeyManagers();
     }

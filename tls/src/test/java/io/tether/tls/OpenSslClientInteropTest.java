@@ -12,11 +12,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -31,15 +33,40 @@ class OpenSslClientInteropTest {
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
     void shouldServeOpensslClientWithMutualTls13(final TlsProvider provider) throws Exception {
+        final PeerIdentity peer = serveOneRequest(provider);
+
+        assertThat(peer.commonName()).isEqualTo("alice");
+        assertThat(peer.protocol()).isEqualTo("TLSv1.3");
+    }
+
+    /** Every suite tether enables works with either provider: bc takes AES-GCM from the JDK, ChaCha20 from BC. */
+    @ParameterizedTest
+    @CsvSource({
+        "JDK, TLS_AES_128_GCM_SHA256", "JDK, TLS_AES_256_GCM_SHA384", "JDK, TLS_CHACHA20_POLY1305_SHA256",
+        "BC, TLS_AES_128_GCM_SHA256", "BC, TLS_AES_256_GCM_SHA384", "BC, TLS_CHACHA20_POLY1305_SHA256"})
+    void shouldNegotiateEachTls13SuiteTheClientOffers(final TlsProvider provider, final String suite)
+        throws Exception {
+        final PeerIdentity peer = serveOneRequest(provider, "-ciphersuites", suite);
+
+        assertThat(peer.cipherSuite()).isEqualTo(suite);
+        assertThat(peer.commonName()).isEqualTo("alice");
+    }
+
+    /**
+     * Serves one s_client: reads its request, answers, closes, and checks what s_client printed.
+     *
+     * @return the client's identity as the server saw it.
+     */
+    private PeerIdentity serveOneRequest(final TlsProvider provider, final String... clientOptions) throws Exception {
         final TlsContext context = TestPki.writeCertificateSetAndLoadServer(dir, provider);
         Files.writeString(dir.resolve("request.txt"), "hello from openssl\n");
+        final RecordingEvents events = new RecordingEvents();
 
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             listener.setSoTimeout(20_000);
-            final Process client = startClient(listener.getLocalPort());
+            final Process client = startClient(listener.getLocalPort(), clientOptions);
             try (Socket socket = listener.accept()) {
                 socket.setSoTimeout(20_000);
-                final RecordingEvents events = new RecordingEvents();
                 final OutputStream out = socket.getOutputStream();
                 final TlsConnection server = new TlsConnection(context.newServerEngine(), new TlsBuffers(),
                     bytes -> writeAll(out, bytes), events, null);
@@ -47,23 +74,22 @@ class OpenSslClientInteropTest {
                 readUntil(socket.getInputStream(), server, events, "hello from openssl\n");
                 server.write(ByteBuffer.wrap("hello from tether\n".getBytes(StandardCharsets.US_ASCII)));
                 server.closeOutbound();
-
-                assertThat(events.peer.commonName()).isEqualTo("alice");
-                assertThat(events.peer.protocol()).isEqualTo("TLSv1.3");
             }
             assertThat(client.waitFor(20, TimeUnit.SECONDS)).as("s_client ended").isTrue();
             final String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(output).contains("hello from tether", "Verify return code: 0 (ok)");
         }
+        return events.peer;
     }
 
-    private Process startClient(final int port) throws Exception {
+    private Process startClient(final int port, final String... options) throws Exception {
         if (!Files.isExecutable(OpenSsl.BINARY)) {
             throw new AssertionError(OpenSsl.BINARY + " is required by this test; run scripts/setup-peers");
         }
-        final List<String> command = List.of(OpenSsl.BINARY.toString(), "s_client",
+        final List<String> command = new ArrayList<>(List.of(OpenSsl.BINARY.toString(), "s_client",
             "-connect", "127.0.0.1:" + port, "-tls1_3", "-CAfile", "ca.pem", "-verify_return_error",
-            "-verify_ip", "127.0.0.1", "-cert", "alice.pem", "-key", "alice.key", "-ign_eof");
+            "-verify_ip", "127.0.0.1", "-cert", "alice.pem", "-key", "alice.key", "-ign_eof"));
+        command.addAll(List.of(options));
         return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
             .redirectInput(dir.resolve("request.txt").toFile()).start();
     }
