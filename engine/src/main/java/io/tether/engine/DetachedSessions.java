@@ -58,14 +58,6 @@ final class DetachedSessions {
         deadlines.addLong(EventLoop.nowMs() + server.config().resumeWindow().toMillis());
     }
 
-    int size() {
-        return cache.size();
-    }
-
-    long usedBytes() {
-        return cache.usedBytes();
-    }
-
     /** Ends the sessions whose window has passed. */
     void expire(long nowMs) {
         while (!byDeadline.isEmpty() && deadlines.peekLong() <= nowMs) {
@@ -88,7 +80,7 @@ final class DetachedSessions {
 
     /** The session resumed or ended: its entry here goes (from any thread). */
     void forgetLater(ServerSession s) {
-        onLoop(() -> {
+        loop.runInLoop(() -> {
             if (!s.waitsIn(this)) {
                 cache.remove(s);
             }
@@ -97,7 +89,7 @@ final class DetachedSessions {
 
     /** The session's outbox changed size while it waits here (from any thread). */
     void recostLater(ServerSession s) {
-        onLoop(() -> {
+        loop.runInLoop(() -> {
             s.recostDone();
             if (s.waitsIn(this) && cache.contains(s)) {
                 cache.recost(s);
@@ -107,18 +99,10 @@ final class DetachedSessions {
 
     /** The session's last running handler finished: it may be evicted now (from any thread). */
     void unpinLater(ServerSession s) {
-        onLoop(() -> {
+        loop.runInLoop(() -> {
             if (s.takePin(this) && cache.refCount(s) > 0) {
                 cache.release(s);
             }
         });
-    }
-
-    private void onLoop(Runnable task) {
-        if (loop.inLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
     }
 }

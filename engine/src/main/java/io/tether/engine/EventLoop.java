@@ -182,6 +182,15 @@ public final class EventLoop implements Runnable {
         pacedDeadline = task == null ? Long.MAX_VALUE : System.nanoTime();
     }
 
+    /** Runs {@code task} at once when called on this loop, else hands it to the loop like {@link #execute}. */
+    void runInLoop(Runnable task) {
+        if (inLoop()) {
+            task.run();
+        } else {
+            execute(task);
+        }
+    }
+
     /**
      * Schedules a per-loop task (a periodic sweep, say) after {@code delayMs}. Per-connection deadlines go to an
      * {@link ExpiryQueue} instead.

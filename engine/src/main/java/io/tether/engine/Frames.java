@@ -169,10 +169,6 @@ final class Frames {
             (b, at) -> FrameEncoder.putRequest(b, at, id, method, payload, headers));
     }
 
-    static void sendGoodbye(Connection c, int code, String reason) {
-        send(c, FrameEncoder.goodbyeLength(code, reason), (b, at) -> FrameEncoder.putGoodbye(b, at, code, reason));
-    }
-
     /**
      * Claims ring space, counting it as pending first. Returns -1 when the frame is too large for the ring, or the
      * ring is full and the caller is another event loop (which must never wait on a peer loop).

@@ -13,7 +13,7 @@ import io.tether.telemetry.Metric;
 import io.tether.tls.PeerIdentity;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
+import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -177,19 +177,13 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
 
     /** The resume token as the client gets it: the 16 bytes of the id, then the 16 bytes of the secret. */
     byte[] token() {
-        final byte[] token = new byte[TOKEN_LENGTH];
-        final UnsafeBuffer b = new UnsafeBuffer(token);
-        b.putLong(0, idHigh, java.nio.ByteOrder.BIG_ENDIAN);
-        b.putLong(8, idLow, java.nio.ByteOrder.BIG_ENDIAN);
-        b.putLong(16, secretHigh, java.nio.ByteOrder.BIG_ENDIAN);
-        b.putLong(24, secretLow, java.nio.ByteOrder.BIG_ENDIAN);
-        return token;
+        return ByteBuffer.allocate(TOKEN_LENGTH).putLong(idHigh).putLong(idLow).putLong(secretHigh).putLong(secretLow)
+            .array();
     }
 
-    /** Whether a presented token's secret half is this session's, compared in constant time. */
-    boolean secretMatches(byte[] presented) {
-        return presented.length == TOKEN_LENGTH
-            && new ResumeToken(secretHigh, secretLow).matches(Arrays.copyOfRange(presented, 16, TOKEN_LENGTH));
+    /** Whether a presented secret is this session's, compared in constant time ({@link ResumeToken#equals}). */
+    boolean secretMatches(long high, long low) {
+        return new ResumeToken(secretHigh, secretLow).equals(new ResumeToken(high, low));
     }
 
     // ---- resume and detach (loop threads)
@@ -229,7 +223,7 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
         }
         if (old != null) {
             c.loop().counters().increment(Metric.SESSIONS_TAKEN_OVER);
-            onLoopOf(old, () -> old.closeWithGoodbye(GoodbyeCode.SESSION_TAKEN_OVER,
+            old.loop().runInLoop(() -> old.closeWithGoodbye(GoodbyeCode.SESSION_TAKEN_OVER,
                 "the session was resumed on another connection"));
         }
         if (wasHome != null) {
@@ -332,7 +326,7 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
             }
         }
         if (c != null) {
-            onLoopOf(c, () -> c.closeWithGoodbye(code, reason));
+            c.loop().runInLoop(() -> c.closeWithGoodbye(code, reason));
         } else {
             if (wasHome != null) {
                 wasHome.forgetLater(this);
@@ -345,14 +339,6 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     /** The client said Goodbye: its session ends with the connection. */
     synchronized void endWithConnection() {
         ending = true;
-    }
-
-    private static void onLoopOf(Connection c, Runnable task) {
-        if (c.loop().inLoop()) {
-            task.run();
-        } else {
-            c.loop().execute(task);
-        }
     }
 
     // ---- pushes (any thread)
@@ -478,19 +464,9 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     }
 
     /** The client acknowledged every push up to {@code seq} (c's loop). */
-    void ack(Connection c, long seq) {
-        final long before;
-        final long after;
-        synchronized (this) {
-            if (connection != c || outbox == null) {
-                return;
-            }
-            before = outbox.capacity();
+    synchronized void ack(Connection c, long seq) {
+        if (connection == c && outbox != null) {
             outbox.ack(seq);
-            after = outbox.capacity();
-        }
-        if (after < before) {
-            scheduleRecost(); // only matters while detached, which an acking session is not; kept cheap anyway
         }
     }
 
@@ -528,13 +504,6 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     @Override
     public void onResponse(long requestId, byte[] buffer, int offset, int length) {
         Frames.writeBody(writeTarget, buffer, offset, length);
-    }
-
-    /** Forgets a request that was refused before it ran, so a re-send runs it. */
-    synchronized void abandon(long requestId) {
-        if (recent != null) {
-            recent.abandon(requestId);
-        }
     }
 
     /** Keeps the response for re-sends and sends it to the connection serving the session now (any thread). */

@@ -93,9 +93,21 @@ public final class TetherClient implements AutoCloseable {
     private volatile Connection live;
     private volatile Welcome welcome;
 
-    /** A request not answered yet, kept to be re-sent after a resume. */
-    private record PendingRequest(String method, ByteString payload, Map<String, String> headers,
-                                  CompletableFuture<Response> future, long[] sentOn) {
+    /** A request not answered yet, kept to be re-sent after a resume; {@code sent} once it went out anywhere. */
+    private static final class PendingRequest {
+        final String method;
+        final ByteString payload;
+        final Map<String, String> headers;
+        final CompletableFuture<Response> future;
+        volatile boolean sent;
+
+        PendingRequest(String method, ByteString payload, Map<String, String> headers,
+                       CompletableFuture<Response> future) {
+            this.method = method;
+            this.payload = payload;
+            this.headers = headers;
+            this.future = future;
+        }
     }
 
     private TetherClient(Builder b, InetSocketAddress address, Supplier<Transport> transports) {
@@ -169,7 +181,7 @@ public final class TetherClient implements AutoCloseable {
             f.completeExceptionally(closed.getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed")));
             return f;
         }
-        final PendingRequest p = new PendingRequest(method, payload, headers, f, new long[1]);
+        final PendingRequest p = new PendingRequest(method, payload, headers, f);
         final Connection before = live;
         if (before != null) {
             before.awaitWritable();
@@ -182,7 +194,7 @@ public final class TetherClient implements AutoCloseable {
             final Connection c = live;
             if (c != null) {
                 Frames.enqueueRequest(c, id, method, payload, headers);
-                p.sentOn[0] = 1;
+                p.sent = true;
             }
         } finally {
             sendLock.unlock();
@@ -338,7 +350,7 @@ public final class TetherClient implements AutoCloseable {
             if (p == null) {
                 continue;
             }
-            if (sessionLost && p.sentOn[0] != 0) {
+            if (sessionLost && p.sent) {
                 if (pending.remove(id, p)) {
                     p.future.completeExceptionally(new TetherClosedException(GoodbyeCode.GOING_AWAY,
                         "the session could not be resumed; this request may or may not have run"));
@@ -346,7 +358,7 @@ public final class TetherClient implements AutoCloseable {
                 continue;
             }
             Frames.enqueueRequest(c, id, p.method, p.payload, p.headers);
-            p.sentOn[0] = 1;
+            p.sent = true;
         }
     }
 

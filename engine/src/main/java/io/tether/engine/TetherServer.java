@@ -208,11 +208,7 @@ public final class TetherServer implements AutoCloseable {
                 }
             }
         };
-        if (loop.inLoop()) {
-            register.run();
-        } else {
-            loop.execute(register);
-        }
+        loop.runInLoop(register);
     }
 
     /**
@@ -290,10 +286,9 @@ public final class TetherServer implements AutoCloseable {
         if (token.length != ServerSession.TOKEN_LENGTH) {
             return null;
         }
-        final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(token);
-        final ServerSession s = registry.get(b.getLong(0, java.nio.ByteOrder.BIG_ENDIAN),
-            b.getLong(8, java.nio.ByteOrder.BIG_ENDIAN));
-        return s != null && s.secretMatches(token) ? s : null;
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(token); // big-endian: id, then secret
+        final ServerSession s = registry.get(b.getLong(0), b.getLong(8));
+        return s != null && s.secretMatches(b.getLong(16), b.getLong(24)) ? s : null;
     }
 
     /** A session ended for good: it leaves the registry (any thread). */

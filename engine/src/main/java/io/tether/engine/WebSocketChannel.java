@@ -34,11 +34,7 @@ public final class WebSocketChannel {
 
     /** Starts the close handshake with {@code code}. */
     public void close(int code, String reason) {
-        if (connection.loop().inLoop()) {
-            connection.closeWithGoodbye(code, reason);
-        } else {
-            connection.loop().execute(() -> connection.closeWithGoodbye(code, reason));
-        }
+        connection.loop().runInLoop(() -> connection.closeWithGoodbye(code, reason));
     }
 
     public String remoteAddress() {
