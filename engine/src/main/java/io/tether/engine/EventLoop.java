@@ -48,8 +48,6 @@ public final class EventLoop implements Runnable {
     private final DeadlineTimerWheel timers;
     private final Long2ObjectHashMap<Runnable> timerTasks = new Long2ObjectHashMap<>();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
-    /** Network bytes of TLS connections, read here and decrypted into the pool's buffers, then into scratch. */
-    private final ByteBuffer networkScratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
     private io.tether.tls.TlsBuffers tlsBuffers;
     private final UnsafeBuffer scratchView = new UnsafeBuffer(scratch);
     private final UnsafeBuffer writeView = new UnsafeBuffer(0, 0);
@@ -120,10 +118,6 @@ public final class EventLoop implements Runnable {
 
     ByteBuffer scratch() {
         return scratch;
-    }
-
-    ByteBuffer networkScratch() {
-        return networkScratch;
     }
 
     /** The loop's TLS buffers, lent to its TLS connections for the length of each call. */

@@ -71,6 +71,11 @@ final class TlsTransport extends Transport implements TlsEvents {
 
     @Override
     public void onApplicationData(ByteBuffer plaintext) {
+        if (peer == null) {
+            // The pump reports the handshake's end before the first record after it; this is a safety net.
+            failed(new javax.net.ssl.SSLProtocolException("application data before the TLS handshake completed"));
+            return;
+        }
         inner.consume(connection, plaintext);
     }
 
