@@ -175,27 +175,32 @@ public final class FrameEncoder {
             + varintFieldSize(3, resumed ? 1 : 0) + varintFieldSize(4, heartbeatMs & 0xFFFFFFFFL);
     }
 
-    // ---- Hello { string client_id = 1; bytes resume_token = 2; uint64 last_push_seq = 3; map metadata = 4; }
+    // ---- Hello { string client_id = 1; bytes resume_token = 2; uint64 last_push_seq = 3; map metadata = 4;
+    //              uint64 hello_seq = 5; }
 
-    public static int helloLength(String clientId, byte[] resumeToken, long lastPushSeq, Map<String, String> metadata) {
-        return messageFieldSize(HELLO, helloBody(utf8Length(clientId), resumeToken.length, lastPushSeq, metadata));
+    public static int helloLength(String clientId, byte[] resumeToken, long lastPushSeq, Map<String, String> metadata,
+                                  long helloSeq) {
+        return messageFieldSize(HELLO,
+            helloBody(utf8Length(clientId), resumeToken.length, lastPushSeq, metadata, helloSeq));
     }
 
     public static int putHello(MutableDirectBuffer buffer, int index, String clientId, byte[] resumeToken,
-                               long lastPushSeq, Map<String, String> metadata) {
+                               long lastPushSeq, Map<String, String> metadata, long helloSeq) {
         final int idLength = utf8Length(clientId);
         int i = index + putMessageHeader(buffer, index, HELLO,
-            helloBody(idLength, resumeToken.length, lastPushSeq, metadata));
+            helloBody(idLength, resumeToken.length, lastPushSeq, metadata, helloSeq));
         i += putStringField(buffer, i, 1, clientId, idLength);
         i += putBytesField(buffer, i, 2, resumeToken);
         i += putVarintField(buffer, i, 3, lastPushSeq);
         i += putMap(buffer, i, 4, metadata);
+        i += putVarintField(buffer, i, 5, helloSeq);
         return i - index;
     }
 
-    private static int helloBody(int idLength, int tokenLength, long lastPushSeq, Map<String, String> metadata) {
+    private static int helloBody(
+        int idLength, int tokenLength, long lastPushSeq, Map<String, String> metadata, long helloSeq) {
         return lengthDelimitedFieldSize(1, idLength) + lengthDelimitedFieldSize(2, tokenLength)
-            + varintFieldSize(3, lastPushSeq) + mapSize(4, metadata);
+            + varintFieldSize(3, lastPushSeq) + mapSize(4, metadata) + varintFieldSize(5, helloSeq);
     }
 
     // ---- map<string, string>: a repeated message { string key = 1; string value = 2; } per entry.

@@ -99,6 +99,9 @@ class FrameEncoderTest {
             assertMatchesGenerated(new HelloValues("device-1", token, 9, metadata));
         }
         assertMatchesGenerated(new HelloValues("", new byte[0], 0, Map.of()));
+        for (long helloSeq : new long[] {1, 127, 128, Long.MAX_VALUE, -1}) {
+            assertMatchesGenerated(new HelloValues("device-1", new byte[32], 9, Map.of("os", "linux"), helloSeq));
+        }
     }
 
     @Test

@@ -113,24 +113,28 @@ sealed interface FrameValues {
         }
     }
 
-    record HelloValues(String clientId, byte[] resumeToken, long lastPushSeq, Map<String, String> metadata)
-        implements FrameValues {
+    record HelloValues(String clientId, byte[] resumeToken, long lastPushSeq, Map<String, String> metadata,
+                       long helloSeq) implements FrameValues {
+        HelloValues(String clientId, byte[] resumeToken, long lastPushSeq, Map<String, String> metadata) {
+            this(clientId, resumeToken, lastPushSeq, metadata, 0);
+        }
+
         public Frame generated() {
             return Frame.newBuilder().setHello(Hello.newBuilder().setClientId(clientId)
                 .setResumeToken(ByteString.copyFrom(resumeToken)).setLastPushSeq(lastPushSeq)
-                .putAllMetadata(metadata)).build();
+                .putAllMetadata(metadata).setHelloSeq(helloSeq)).build();
         }
 
         public int encodedLength() {
-            return FrameEncoder.helloLength(clientId, resumeToken, lastPushSeq, metadata);
+            return FrameEncoder.helloLength(clientId, resumeToken, lastPushSeq, metadata, helloSeq);
         }
 
         public int encode(MutableDirectBuffer buffer, int index) {
-            return FrameEncoder.putHello(buffer, index, clientId, resumeToken, lastPushSeq, metadata);
+            return FrameEncoder.putHello(buffer, index, clientId, resumeToken, lastPushSeq, metadata, helloSeq);
         }
 
         public FrameValues asReceived() {
-            return new HelloValues(received(clientId), resumeToken, lastPushSeq, received(metadata));
+            return new HelloValues(received(clientId), resumeToken, lastPushSeq, received(metadata), helloSeq);
         }
     }
 

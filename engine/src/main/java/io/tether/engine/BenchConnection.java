@@ -52,7 +52,7 @@ final class BenchConnection implements FrameHandler {
     @Override
     public void onOpen(Connection c) {
         connection = c;
-        Frames.writeHello(c, "bench", new byte[0], 0, Map.of());
+        Frames.writeHello(c, "bench", new byte[0], 0, Map.of(), 0);
     }
 
     @Override

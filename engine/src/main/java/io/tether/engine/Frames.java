@@ -68,10 +68,11 @@ final class Frames {
         end(c, at, body);
     }
 
-    static void writeHello(Connection c, String clientId, byte[] token, long lastSeq, Map<String, String> metadata) {
-        final int body = FrameEncoder.helloLength(clientId, token, lastSeq, metadata);
+    static void writeHello(Connection c, String clientId, byte[] token, long lastSeq, Map<String, String> metadata,
+                           long helloSeq) {
+        final int body = FrameEncoder.helloLength(clientId, token, lastSeq, metadata, helloSeq);
         final int at = begin(c, body);
-        FrameEncoder.putHello(c.loop().writeViewCurrent(), at, clientId, token, lastSeq, metadata);
+        FrameEncoder.putHello(c.loop().writeViewCurrent(), at, clientId, token, lastSeq, metadata, helloSeq);
         end(c, at, body);
     }
 
@@ -119,10 +120,10 @@ final class Frames {
 
     /**
      * Sends a frame of {@code body} bytes from any thread. A virtual or platform thread waits while the
-     * connection's backlog is over the high watermark; an event loop never waits.
+     * connection's backlog is over the high watermark; an event loop (the connection's or another) never waits.
      */
     static void send(Connection c, int body, BodyWriter writer) {
-        if (!c.loop().inLoop()) {
+        if (!EventLoopThread.isCurrent()) {
             c.awaitWritable();
         }
         enqueue(c, body, writer);

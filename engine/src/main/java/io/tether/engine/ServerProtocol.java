@@ -85,16 +85,22 @@ final class ServerProtocol implements FrameHandler {
         if (!hello.getResumeToken().isEmpty()) {
             final ServerSession existing = server.sessionForToken(hello.getResumeToken().toByteArray());
             final String refused = existing == null ? "unknown session or wrong resume token"
-                : existing.resume(c, hello.getLastPushSeq(), heartbeatMs);
+                : existing.resume(c, hello.getLastPushSeq(), heartbeatMs, hello.getHelloSeq());
             if (refused == null) {
                 c.loop().counters().increment(Metric.SESSIONS_RESUMED);
                 server.listeners().resumed(existing);
                 return;
             }
+            if (refused == ServerSession.STALE_HELLO) {
+                // The client has moved on to a newer connection; this one must not take the session from it.
+                c.loop().counters().increment(Metric.RESUMES_REFUSED);
+                c.closeWithGoodbye(GoodbyeCode.SESSION_TAKEN_OVER, refused);
+                return;
+            }
             c.loop().counters().increment(Metric.RESUMES_REFUSED);
             LOG.debug("{}: resume refused ({}); a new session starts", c, refused);
         }
-        server.open(pending, c.loop(), hello.getClientId());
+        server.open(pending, c.loop(), hello.getClientId(), hello.getHelloSeq());
         Frames.writeWelcome(c, pending.id(), pending.token(), false, heartbeatMs);
     }
 
@@ -111,18 +117,19 @@ final class ServerProtocol implements FrameHandler {
                 "server shutting down");
             return;
         }
-        if (!session.begin(c, request.getId())) {
-            return; // a re-send: answered from the recent responses, or still running
-        }
         server.requestStarted();
-        if (registration.inline()) {
-            try {
-                session.respond(request.getId(), session.invoke(registration.handler(), request));
-            } finally {
-                server.requestDone();
+        switch (session.admit(c, request, registration.inline())) {
+            case RUN_INLINE -> {
+                try {
+                    session.respond(request.getId(), session.invoke(registration.handler(), request), true);
+                } finally {
+                    server.requestDone();
+                }
             }
-        } else {
-            session.enqueue(c, request);
+            case QUEUED -> {
+                // the session's worker runs it, and counts it done
+            }
+            case HANDLED -> server.requestDone();
         }
     }
 

@@ -46,6 +46,8 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     static final int RESPONSE_WINDOW_BYTES = 64 << 10;
     /** What a detached session costs the session cache besides its outbox and responses (estimated). */
     static final int BASE_COST = 1024;
+    /** What {@link #resume} says of a Hello from a connection older than the one that holds the session now. */
+    static final String STALE_HELLO = "a newer connection of this client holds the session";
     /** Length of a resume token on the wire: the session id, then the 128-bit secret. */
     static final int TOKEN_LENGTH = 32;
 
@@ -93,6 +95,12 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     private long detachDeadlineMs;
     private boolean pinned;
     private boolean ending;
+    /** The highest {@code hello_seq} of a Hello that opened or resumed this session (0: the client numbers none). */
+    private long helloSeq;
+    /** Requests running inline on a loop now (more than one only for a moment after a move to another loop). */
+    private volatile int inlineRunning;
+    /** Workers waiting in {@link #awaitInlineDone}. */
+    private int inlineWaiters;
 
     // ---- any thread
     private volatile int flushScheduled;
@@ -166,7 +174,10 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     }
 
     /** Makes this pending session a new one, attached to its connection. */
-    void establish(long idHigh, long idLow, long secretHigh, long secretLow, String clientId) {
+    void establish(long idHigh, long idLow, long secretHigh, long secretLow, String clientId, long helloSeq) {
+        synchronized (this) {
+            this.helloSeq = helloSeq;
+        }
         this.idHigh = idHigh;
         this.idLow = idLow;
         this.secretHigh = secretHigh;
@@ -192,9 +203,11 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
      * Reattaches this session to {@code c} (a Hello with its token, on c's loop): Welcome{resumed=true}, then every
      * push after {@code lastSeq}. A connection still serving the session is closed (taken over).
      *
-     * @return null when resumed, else why not (the caller opens a new session instead)
+     * @param helloSeq the Hello's number (0: not numbered); one not above the last accepted comes from an older
+     *                 connection of the client, delivered after a newer one resumed: it is {@link #STALE_HELLO}
+     * @return null when resumed, {@link #STALE_HELLO}, else why not (the caller opens a new session instead)
      */
-    String resume(Connection c, long lastSeq, int heartbeatMs) {
+    String resume(Connection c, long lastSeq, int heartbeatMs, long helloSeq) {
         final Connection old;
         final DetachedSessions wasHome;
         final boolean resumable;
@@ -202,10 +215,16 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
             if (state == ENDED) {
                 return "the session has ended";
             }
+            if (helloSeq != 0 && Long.compareUnsigned(helloSeq, this.helloSeq) <= 0) {
+                return STALE_HELLO;
+            }
             old = connection;
             wasHome = home;
             resumable = outbox == null ? lastSeq == 0 : outbox.canResumeFrom(lastSeq);
             if (resumable) {
+                if (helloSeq != 0) {
+                    this.helloSeq = helloSeq;
+                }
                 connection = c;
                 state = ATTACHED;
                 home = null;
@@ -472,33 +491,63 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
 
     // ---- requests
 
+    /** What {@link #admit} decided for a request. */
+    enum Admission { RUN_INLINE, QUEUED, HANDLED }
+
     /**
-     * A request arrived on {@code c} (its loop). @return true if it is new and must run; false if it is a re-send
-     * that was answered here (from the recent responses) or is still running
+     * A request arrived on {@code c} (its loop). One hold of the monitor checks that {@code c} still serves the
+     * session, sorts out re-sends, and queues the request: two loops may hold requests of one session at once (a
+     * resume moved it while the old connection's last read was being decoded), and only checking and queueing in
+     * one step keeps the queue in id order. The caller counted the request as started.
+     *
+     * @param inline whether the handler may run on the loop: it does when nothing else of this session is queued
+     *               or running, otherwise it waits its turn in the queue like any other request.
+     * @return RUN_INLINE: run it now and answer with {@link #respond(long, Reply, boolean)}; QUEUED: the worker
+     *     runs it; HANDLED: a re-send answered from the recent responses or still running, or a request from a
+     *     connection the session has left (the client sends it again on the new one).
      */
-    boolean begin(Connection c, long requestId) {
+    Admission admit(Connection c, Request request, boolean inline) {
+        final long requestId = request.getId();
         final RecentResponses.Status status;
+        boolean pause = false;
         synchronized (this) {
+            if (connection != c) {
+                return Admission.HANDLED;
+            }
             RecentResponses r = recent;
             if (r == null) {
                 recent = r = new RecentResponses(server.config().sessionResponseWindow(), RESPONSE_WINDOW_BYTES);
             }
             status = r.begin(requestId);
-            if (status == RecentResponses.Status.ANSWERED) {
+            if (status == RecentResponses.Status.NEW) {
+                if (inline && inlineRunning == 0 && queued == 0) {
+                    inlineRunning++;
+                    return Admission.RUN_INLINE;
+                }
+                ConcurrentLinkedQueue<Request> box = mailbox;
+                if (box == null) {
+                    mailbox = box = new ConcurrentLinkedQueue<>();
+                }
+                box.offer(request);
+                pause = (int) QUEUED.getAndAdd(this, 1) + 1 >= server.config().maxSessionInflight();
+            } else if (status == RecentResponses.Status.ANSWERED) {
                 writeTarget = c;
                 r.replay(requestId, this);
                 writeTarget = null;
             }
         }
         if (status == RecentResponses.Status.NEW) {
-            return true;
+            if (pause) {
+                c.pauseReadByHandler();
+            }
+            return Admission.QUEUED;
         }
         c.loop().counters().increment(Metric.DUPLICATE_REQUESTS);
         if (status == RecentResponses.Status.ANSWER_NOT_KEPT) {
             Frames.writeResponse(c, requestId, Status.ABORTED, ByteString.EMPTY, "request " + requestId
                 + " already ran; its response was too large to keep for a re-send");
         }
-        return false;
+        return Admission.HANDLED;
     }
 
     @Override
@@ -506,11 +555,18 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
         Frames.writeBody(writeTarget, buffer, offset, length);
     }
 
-    /** Keeps the response for re-sends and sends it to the connection serving the session now (any thread). */
-    void respond(long requestId, Reply reply) {
-        final int body = FrameEncoder.responseLength(requestId, reply.status(), reply.payload(), reply.error());
+    /**
+     * Keeps the response for re-sends and sends it to the connection serving the session now (any thread).
+     *
+     * @param inline whether it answers a request {@link #admit} let run inline (which no longer runs now)
+     */
+    void respond(long requestId, Reply reply, boolean inline) {
         final Connection c;
         synchronized (this) {
+            if (inline && --inlineRunning == 0 && inlineWaiters > 0) {
+                notifyAll();
+            }
+            final int body = FrameEncoder.responseLength(requestId, reply.status(), reply.payload(), reply.error());
             if (recent != null) {
                 final int at = recent.completeInPlace(requestId, EventLoop.nowMs(), body);
                 if (at >= 0) {
@@ -550,18 +606,6 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     }
 
     // ---- dispatch (loop side)
-
-    /** Queues a request for the session's virtual thread; pauses reading when too many are waiting. */
-    void enqueue(Connection c, Request request) {
-        ConcurrentLinkedQueue<Request> box = mailbox;
-        if (box == null) {
-            mailbox = box = new ConcurrentLinkedQueue<>();
-        }
-        box.offer(request);
-        if ((int) QUEUED.getAndAdd(this, 1) + 1 >= server.config().maxSessionInflight()) {
-            c.pauseReadByHandler();
-        }
-    }
 
     /** End of a read: start the worker if requests wait and none runs. */
     void startWorkerIfIdle() {
@@ -612,11 +656,31 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     }
 
     private void handle(Request request) {
+        if (inlineRunning != 0) {
+            awaitInlineDone();
+        }
         final TetherServer.Registration registration = server.registration(request.getMethod());
         try {
-            respond(request.getId(), invoke(registration.handler(), request));
+            respond(request.getId(), invoke(registration.handler(), request), false);
         } finally {
             server.requestDone();
+        }
+    }
+
+    /**
+     * An inline handler of this session still runs on the loop of the connection the session left: requests run
+     * one at a time and in order, so this one waits for it (a virtual thread, so waiting costs no carrier).
+     */
+    private synchronized void awaitInlineDone() {
+        inlineWaiters++;
+        try {
+            while (inlineRunning > 0) {
+                wait();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            inlineWaiters--;
         }
     }
 

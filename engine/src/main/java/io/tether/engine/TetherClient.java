@@ -82,6 +82,8 @@ public final class TetherClient implements AutoCloseable {
     private Connection attempt;
     private byte[] token = NO_TOKEN;
     private long lastPushSeq;
+    /** Numbers this client's Hellos (loop only), so the server can tell a late one from an old connection. */
+    private long helloSeq;
     private int goodbyeCode;
     private String goodbyeReason;
     private long lastPingMs;
@@ -290,7 +292,7 @@ public final class TetherClient implements AutoCloseable {
 
     /** Writes the Hello of a new connection. @return the push seq it says the client has */
     long sayHello(Connection c) {
-        Frames.writeHello(c, clientId, token, lastPushSeq, metadata);
+        Frames.writeHello(c, clientId, token, lastPushSeq, metadata, ++helloSeq);
         return lastPushSeq;
     }
 

@@ -267,12 +267,12 @@ public final class TetherServer implements AutoCloseable {
     }
 
     /** Gives a pending session a fresh id and secret and registers it (its loop). */
-    void open(ServerSession session, EventLoop loop, String clientId) {
+    void open(ServerSession session, EventLoop loop, String clientId, long helloSeq) {
         final java.security.SecureRandom random = loop.random();
         while (true) {
             final long high = random.nextLong();
             final long low = random.nextLong();
-            session.establish(high, low, random.nextLong(), random.nextLong(), clientId);
+            session.establish(high, low, random.nextLong(), random.nextLong(), clientId, helloSeq);
             if (registry.putIfAbsent(high, low, session) == null) {
                 break;
             }

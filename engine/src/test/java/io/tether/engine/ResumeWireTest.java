@@ -33,11 +33,20 @@ class ResumeWireTest {
     }
 
     private Opened hello(byte[] token, long lastSeq) throws IOException {
+        return hello(token, lastSeq, 0);
+    }
+
+    private Opened hello(byte[] token, long lastSeq, long helloSeq) throws IOException {
         final RawClient c = servers.connect();
-        c.sendFrame(Frame.newBuilder().setHello(Hello.newBuilder().setClientId("raw")
-            .setResumeToken(ByteString.copyFrom(token)).setLastPushSeq(lastSeq)).build().toByteArray());
+        sendHello(c, token, lastSeq, helloSeq);
         final Fields welcome = c.read(HandWire.WELCOME);
         return new Opened(c, welcome.string(1), welcome.bytes(2), welcome.varint(3) == 1);
+    }
+
+    private static void sendHello(RawClient c, byte[] token, long lastSeq, long helloSeq) throws IOException {
+        c.sendFrame(Frame.newBuilder().setHello(Hello.newBuilder().setClientId("raw")
+            .setResumeToken(ByteString.copyFrom(token)).setLastPushSeq(lastSeq).setHelloSeq(helloSeq)).build()
+            .toByteArray());
     }
 
     private Opened open() throws IOException {
@@ -148,7 +157,9 @@ class ResumeWireTest {
         }), "resume-window", "300ms");
         final Opened a = open();
         a.client().reset();
-        TestServers.await("the window to pass", () -> server.sessions().get(a.id()) == null);
+        // The listener hears of the end last, after the registry and the counters.
+        TestServers.await("the window to pass", () -> !ended.isEmpty());
+        assertThat(server.sessions().get(a.id())).isNull();
         assertThat(server.push(a.id(), "t", ByteString.EMPTY)).isEqualTo(PushResult.UNKNOWN);
         assertThat(servers.total(Metric.SESSIONS_EXPIRED)).isEqualTo(1);
         assertThat(ended).singleElement().asString().contains(a.id()).contains("resume window");
@@ -168,7 +179,8 @@ class ResumeWireTest {
             TestServers.await("detached or evicted", () -> server.sessions().get(s.id()) == null
                 || server.sessions().get(s.id()).state() == Session.State.DETACHED);
         }
-        assertThat(servers.total(Metric.SESSIONS_EVICTED)).isEqualTo(1);
+        // The loop counts an eviction right after it marks the newest session detached.
+        TestServers.await("one eviction", () -> servers.total(Metric.SESSIONS_EVICTED) == 1);
         int resumed = 0;
         for (Opened s : sessions) {
             final Opened back = hello(s.token(), 0);
@@ -223,6 +235,36 @@ class ResumeWireTest {
         assertThat(server.push(a.id(), "t", ByteString.copyFromUtf8("x"))).isEqualTo(PushResult.DELIVERED);
         assertThat(pushSeq(b.client(), "x")).isEqualTo(1);
         b.client().echo("still here");
+    }
+
+    @Test
+    void shouldRefuseALateHelloFromAnOlderConnectionWithoutTouchingTheSession() throws Exception {
+        final TetherServer server = servers.start();
+        final Opened a = hello(new byte[0], 0, 1);
+        assertThat(server.push(a.id(), "t", ByteString.copyFromUtf8("one"))).isEqualTo(PushResult.DELIVERED);
+        assertThat(pushSeq(a.client(), "one")).isEqualTo(1);
+        a.client().reset();
+        awaitDetached(server, a.id());
+        // The client's third connection resumes; the Hello of its second arrives only now.
+        final Opened third = hello(a.token(), 1, 3);
+        assertThat(third.resumed()).isTrue();
+        final RawClient second = servers.connect();
+        sendHello(second, a.token(), 0, 2);
+        final Fields goodbye = second.readGoodbyeThenEndOfStream();
+        assertThat(goodbye.varint(1)).isEqualTo(GoodbyeCode.SESSION_TAKEN_OVER);
+        assertThat(goodbye.string(2)).contains("newer connection");
+        // Neither taken over nor ended (its lower last_push_seq would have ended it): the third connection serves on.
+        assertThat(servers.total(Metric.SESSIONS_TAKEN_OVER)).isZero();
+        assertThat(server.push(a.id(), "t", ByteString.copyFromUtf8("two"))).isEqualTo(PushResult.DELIVERED);
+        assertThat(pushSeq(third.client(), "two")).isEqualTo(2);
+        third.client().echo("still here");
+        // An equal number is as late as a lower one; a higher one takes over as before.
+        final RawClient again = servers.connect();
+        sendHello(again, a.token(), 2, 3);
+        assertThat(again.readGoodbyeThenEndOfStream().varint(1)).isEqualTo(GoodbyeCode.SESSION_TAKEN_OVER);
+        final Opened fourth = hello(a.token(), 2, 4);
+        assertThat(fourth.resumed()).isTrue();
+        assertThat(third.client().readGoodbyeThenEndOfStream().varint(1)).isEqualTo(GoodbyeCode.SESSION_TAKEN_OVER);
     }
 
     @Test
