@@ -137,6 +137,9 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("  %-22s %,d sent, %,d received%n", "messages", r.sent(), r.received());
             System.out.printf("  %-22s %d lost, %d duplicated, %d out of order, %d failed requests%n", "checks",
                 r.lost(), r.duplicated(), r.outOfOrder(), r.failedRequests());
+            if (r.firstFailure() != null) {
+                System.out.printf("  %-22s %s%n", "first failure", r.firstFailure());
+            }
         }
         System.out.println(String.format(Locale.ROOT, "{\"target\":\"%s\",\"mode\":\"chaos\",\"sessions\":%d,"
                 + "\"seconds\":%.3f,\"cuts\":%d,\"resumes\":%d,\"sessions_lost\":%d,\"sent\":%d,\"received\":%d,"

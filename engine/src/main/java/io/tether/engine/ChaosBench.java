@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -31,8 +32,10 @@ import java.util.function.Consumer;
  */
 public final class ChaosBench {
     /** What a chaos run found. {@code lost}, {@code duplicated} and {@code outOfOrder} must all be 0. */
+    /** What a run saw; {@code firstFailure} says why the first failed request failed (null when none did). */
     public record Result(int sessions, double seconds, long cuts, long sent, long received, long lost,
-                         long duplicated, long outOfOrder, long failedRequests, long resumes, long sessionsLost) {
+                         long duplicated, long outOfOrder, long failedRequests, String firstFailure, long resumes,
+                         long sessionsLost) {
         public boolean clean() {
             return lost == 0 && duplicated == 0 && outOfOrder == 0 && failedRequests == 0;
         }
@@ -92,7 +95,7 @@ public final class ChaosBench {
                 clients[i] = b.connect(target.toString());
             }
             final long[] sent = new long[sessions];
-            final AtomicLong failed = new AtomicLong();
+            final Failures failed = new Failures();
             final AtomicLong cuts = new AtomicLong();
             final long start = System.nanoTime();
             final long end = start + duration.toNanos();
@@ -148,7 +151,7 @@ public final class ChaosBench {
                 sessionsLost += clients[i].sessionsLost();
             }
             return new Result(sessions, seconds, cuts.get(), totalSent, received, lost, duplicated, outOfOrder,
-                failed.get(), resumes.get(), sessionsLost);
+                failed.count().get(), failed.first().get(), resumes.get(), sessionsLost);
         } finally {
             for (TetherClient c : clients) {
                 if (c != null) {
@@ -160,7 +163,7 @@ public final class ChaosBench {
 
     /** Session {@code from} keeps {@code pipeline} messages to the next session in flight until {@code end}. */
     private static Void send(TetherClient[] clients, int from, int pipeline, long end, long[] sent,
-                             AtomicLong failed) throws InterruptedException {
+                             Failures failed) throws InterruptedException {
         final TetherClient me = clients[from];
         final TetherClient to = clients[(from + 1) % clients.length];
         long n = 0;
@@ -177,14 +180,28 @@ public final class ChaosBench {
                     if (r.getStatus() == 0) {
                         sent[from]++;
                     } else {
-                        failed.incrementAndGet();
+                        failed(failed, "status " + r.getStatus() + ": " + r.getError());
                     }
-                } catch (ExecutionException | TimeoutException e) {
-                    failed.incrementAndGet();
+                } catch (ExecutionException e) {
+                    failed(failed, String.valueOf(e.getCause()));
+                } catch (TimeoutException e) {
+                    failed(failed, "no response within 60 s");
                 }
             }
         }
         return null;
+    }
+
+    private static void failed(Failures failed, String why) {
+        failed.count.incrementAndGet();
+        failed.first.compareAndSet(null, why);
+    }
+
+    /** Requests that failed, and why the first one did. */
+    private record Failures(AtomicLong count, AtomicReference<String> first) {
+        Failures() {
+            this(new AtomicLong(), new AtomicReference<>());
+        }
     }
 
     private static long number(Push p) {

@@ -20,7 +20,7 @@ class ChaosBenchTest {
             assertThat(r.cuts()).isGreaterThanOrEqualTo(40);
             assertThat(r.resumes()).as("cut sessions came back resumed").isPositive();
             assertThat(r.sent()).isPositive();
-            assertThat(r.received()).isEqualTo(r.sent());
+            assertThat(r.received()).as("%s", r).isEqualTo(r.sent());
             assertThat(r.lost()).isZero();
             assertThat(r.duplicated()).isZero();
             assertThat(r.outOfOrder()).isZero();
