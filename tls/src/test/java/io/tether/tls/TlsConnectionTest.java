@@ -56,6 +56,27 @@ class TlsConnectionTest {
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
+    void shouldHandshakeWithRsaServerCertificateUnderTheSignaturePolicy(final TlsProvider provider) throws Exception {
+        OpenSsl.runOk(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "rsa.key", "-subj", "/CN=rsa",
+            "-addext", "subjectAltName=DNS:localhost", "-days", "2", "-out", "rsa.pem");
+        final TlsContext serverContext = TlsContext.forServer(
+            TlsSettings.mutual(dir.resolve("rsa.pem"), dir.resolve("rsa.key"), pki.caCert).withProvider(provider));
+        final TlsContext clientContext = TlsContext.forClient(
+            TlsClientSettings.mutual(pki.clientCert, pki.clientKey, dir.resolve("rsa.pem")).withProvider(provider));
+        final EngineClient client = new EngineClient(clientContext.newClientEngine("localhost", 7443));
+        final InMemoryWire wire = InMemoryWire.connect(client, serverContext.newServerEngine(), buffers, SEED, 300);
+
+        wire.client.begin();
+        wire.exchange();
+
+        assertThat(wire.serverFailure()).isNull();
+        assertThat(wire.client.failure()).isNull();
+        assertThat(wire.server.isHandshakeComplete()).isTrue();
+        assertThat(wire.server.peerIdentity().subject()).isEqualTo("CN=client-1");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
     void shouldCarryDataBothWaysWhateverThePieces(final TlsProvider provider) throws Exception {
         final InMemoryWire wire = handshaken(provider, 5);
         final byte[] upload = randomBytes(100_000);
