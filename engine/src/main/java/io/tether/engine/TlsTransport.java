@@ -43,6 +43,13 @@ final class TlsTransport extends Transport implements TlsEvents {
         return peer;
     }
 
+    /** Keeps the next connection from resuming this one's TLS session (see {@link TlsConnection#forgetSession()}). */
+    void forgetTlsSession() {
+        if (tls != null) {
+            tls.forgetSession();
+        }
+    }
+
     @Override
     Framing framing() {
         return inner.framing();

@@ -163,6 +163,16 @@ public final class TlsConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes this connection's session out of its context's session cache, with the session tickets
+     * it received, so that no later connection to the same server resumes it: the next handshake is
+     * a full one. For a load generator that measures full handshakes; a client that wants cheap
+     * reconnects keeps its sessions.
+     */
+    public void forgetSession() {
+        engine.getSession().invalidate();
+    }
+
     public boolean isHandshakeComplete() {
         return handshake.isComplete();
     }
