@@ -42,15 +42,12 @@ import javax.net.ssl.SSLSession;
  * leaves the connection alone until it calls {@link #resume()}. The handshake's state lives in
  * this object, not in a helper of its own: an idle connection should hold as few objects as it can.
  */
-public final class TlsConnection implements AutoCloseable {
+public final class TlsConnection extends TlsRecords implements AutoCloseable {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** The cipher suite of the session an engine reports before its handshake completes. */
     private static final String NO_CIPHER_SUITE = "SSL_NULL_WITH_NULL_NULL";
 
-    private final SSLEngine engine;
-    private final TlsBuffers buffers;
     private final TlsEvents events;
-    private final TlsRecords records;
     private final Executor taskExecutor;
     private boolean taskPending;
     private boolean released;
@@ -70,10 +67,8 @@ public final class TlsConnection implements AutoCloseable {
         final NetworkSink sink,
         final TlsEvents events,
         final Executor taskExecutor) {
-        this.engine = engine;
-        this.buffers = buffers;
+        super(engine, buffers, sink);
         this.events = events;
-        this.records = new TlsRecords(engine, buffers, sink);
         this.taskExecutor = taskExecutor;
         final SSLSession session = engine.getSession();
         buffers.accommodate(session.getPacketBufferSize(), session.getApplicationBufferSize());
@@ -128,12 +123,12 @@ public final class TlsConnection implements AutoCloseable {
      */
     public long write(final ByteBuffer[] plaintext, final int offset, final int length) throws IOException {
         if (released || peer == null || taskPending || engine.isOutboundDone() ||
-            !records.flush()) {
+            !flush()) {
             return 0;
         }
         final long taken;
         try {
-            taken = records.wrapApplication(plaintext, offset, length);
+            taken = wrapApplication(plaintext, offset, length);
         } catch (final SSLException ex) {
             throw alertAndRethrow(ex);
         }
@@ -146,8 +141,9 @@ public final class TlsConnection implements AutoCloseable {
      *
      * @return true when nothing is pending any more.
      */
+    @Override
     public boolean flush() throws IOException {
-        return records.flush();
+        return super.flush();
     }
 
     /** Sends close_notify (once a running delegated task has finished, if one runs). */
@@ -166,7 +162,7 @@ public final class TlsConnection implements AutoCloseable {
             return;
         }
         released = true;
-        records.release();
+        release();
         engine.closeOutbound();
         try {
             engine.closeInbound();
@@ -196,7 +192,7 @@ public final class TlsConnection implements AutoCloseable {
 
     /** @return whether encrypted bytes wait for the socket: register OP_WRITE and {@link #flush()}. */
     public boolean wantsWrite() {
-        return records.hasPendingOutput();
+        return hasPendingOutput();
     }
 
     /** @return whether the loop should read: not while a delegated task runs, nor after the peer closed. */
@@ -216,12 +212,13 @@ public final class TlsConnection implements AutoCloseable {
 
     /** @return whether our close_notify was produced and fully written. */
     public boolean isOutboundDone() {
-        return engine.isOutboundDone() && !records.hasPendingOutput();
+        return engine.isOutboundDone() && !hasPendingOutput();
     }
 
     /** @return bytes this connection holds between calls (incomplete record, unwritten output). */
+    @Override
     public int retainedBytes() {
-        return records.retainedBytes();
+        return super.retainedBytes();
     }
 
     private void pump(final ByteBuffer network) throws IOException {
@@ -229,16 +226,16 @@ public final class TlsConnection implements AutoCloseable {
             return;
         }
         if (taskPending) {
-            records.keepInbound(network);
+            keepInbound(network);
             return;
         }
         ByteBuffer window = null;
         ByteBuffer app = buffers.acquireApplication();
         try {
             ByteBuffer in = network;
-            if (records.hasInboundTail()) {
+            if (hasInboundTail()) {
                 window = buffers.acquireNetwork();
-                in = records.openWindow(window, network);
+                in = openWindow(window, network);
             }
             while (!released) {
                 final HandshakeStatus status = engine.getHandshakeStatus();
@@ -273,7 +270,7 @@ public final class TlsConnection implements AutoCloseable {
                         if (app.position() > 0) {
                             deliver(app);
                         } else {
-                            app = records.grow(app, false);
+                            app = grow(app, false);
                         }
                     }
                     case BUFFER_UNDERFLOW -> {
@@ -309,14 +306,14 @@ public final class TlsConnection implements AutoCloseable {
             return;
         }
         if (window != null) {
-            records.keepInbound(window);
+            keepInbound(window);
         }
-        records.keepInbound(network);
+        keepInbound(network);
     }
 
     /** @return whether the wrap made progress. */
     private boolean wrapHandshake() throws IOException {
-        final SSLEngineResult result = records.wrapHandshake();
+        final SSLEngineResult result = wrapHandshakeMessage();
         // Only now that our Finished is on its way may the engine learn of the handshake's end.
         onHandshakeStatus(result.getHandshakeStatus());
         return result.bytesProduced() > 0 || result.getHandshakeStatus() != HandshakeStatus.NEED_WRAP;
@@ -408,7 +405,7 @@ public final class TlsConnection implements AutoCloseable {
      * then let the error go to the engine, which closes the socket.
      */
     private SSLException alertAndRethrow(final SSLException failure) {
-        records.sendAlert(failure);
+        sendAlert(failure);
         return failure;
     }
 }
