@@ -122,8 +122,7 @@ public final class TlsConnection extends TlsRecords implements AutoCloseable {
      * writes as possible.
      */
     public long write(final ByteBuffer[] plaintext, final int offset, final int length) throws IOException {
-        if (released || peer == null || taskPending || engine.isOutboundDone() ||
-            !flush()) {
+        if (released || peer == null || taskPending || engine.isOutboundDone() || !flush()) {
             return 0;
         }
         final long taken;
