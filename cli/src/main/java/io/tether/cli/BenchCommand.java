@@ -72,6 +72,11 @@ final class BenchCommand implements Callable<Integer> {
         + "times.")
     boolean reconnect;
 
+    @Option(names = "--tls-resume", description = "With --reconnect on tls:// or wss://: let each connection resume "
+        + "the TLS session of the one before (TLS 1.3 session tickets), to measure resumed handshakes. Without it "
+        + "every TLS handshake is a full one.")
+    boolean tlsResume;
+
     @Option(names = "--chaos", paramLabel = "RATE", description = "Resume check: sessions send numbered messages to "
         + "each other (built-in send) while RATE random connections per second are cut with a TCP reset; reports "
         + "messages lost, duplicated and out of order (exit 3 unless all are 0). Uses --sessions and --pipeline.")
@@ -89,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
                 Math.toIntExact(Values.parseSize(payload)), Values.parseDuration(duration),
                 Values.parseDuration(warmup), rate, parseSources(sourceIps), method, ioThreads,
                 t.isTls() ? new io.tether.tls.TlsClientSettings(cert, key, null, ca,
-                    io.tether.tls.TlsProvider.fromFlag(tlsProvider), null) : null, reconnect);
+                    io.tether.tls.TlsProvider.fromFlag(tlsProvider), null) : null, reconnect, tlsResume);
         } catch (IllegalArgumentException | UnknownHostException | ArithmeticException e) {
             System.err.println("tether bench: " + e.getMessage());
             return 2;

@@ -94,6 +94,9 @@ public final class LoadGenerator {
             recorder.recordValue(Math.max(1, nanos / 1_000));
         }
         final Connection old = c.connection();
+        if (!options.tlsResume() && old.transport() instanceof TlsTransport t) {
+            t.forgetTlsSession(); // the next connection of this run makes a full handshake
+        }
         old.closeNow(null);
         if (sending) {
             try {

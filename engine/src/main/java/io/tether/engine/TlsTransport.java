@@ -2,6 +2,7 @@ package io.tether.engine;
 
 import io.tether.codec.GoodbyeCode;
 import io.tether.telemetry.Metric;
+import io.tether.tls.NetworkSink;
 import io.tether.tls.PeerIdentity;
 import io.tether.tls.TlsConnection;
 import io.tether.tls.TlsEvents;
@@ -19,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * pump; the plaintext it decrypts goes through the inner transport's decoding ({@link Transport#consume}).
  * Outbound, the connection's plaintext chunks are encrypted on their way to the socket. The pump borrows its
  * buffers from the loop, so an idle TLS connection holds none. The inner transport starts only once the
- * handshake has completed, so nothing is written in clear.
+ * handshake has completed, so nothing is written in clear. This object is also the pump's events and its sink (the
+ * connection's socket), so an idle TLS connection adds two objects to a plain one: this and its {@link TlsConnection}.
  */
-final class TlsTransport extends Transport implements TlsEvents {
+final class TlsTransport extends Transport implements TlsEvents, NetworkSink {
     private static final Logger LOG = LoggerFactory.getLogger(TlsTransport.class);
     private static final Executor TASKS = task -> Thread.ofVirtual().name("tether-tls-task").start(task);
 
@@ -30,7 +32,6 @@ final class TlsTransport extends Transport implements TlsEvents {
     private final boolean client;
     private Connection connection;
     private TlsConnection tls;
-    private PeerIdentity peer;
 
     TlsTransport(Transport inner, SSLEngine engine, boolean client) {
         this.inner = inner;
@@ -40,7 +41,18 @@ final class TlsTransport extends Transport implements TlsEvents {
 
     /** The verified identity of the peer (the client's certificate on a server), once the handshake is done. */
     PeerIdentity peer() {
-        return peer;
+        return tls == null ? null : tls.peerIdentity();
+    }
+
+    private boolean handshakeDone() {
+        return tls != null && tls.isHandshakeComplete();
+    }
+
+    /** Keeps the next connection from resuming this one's TLS session (see {@link TlsConnection#forgetSession()}). */
+    void forgetTlsSession() {
+        if (tls != null) {
+            tls.forgetSession();
+        }
     }
 
     @Override
@@ -50,21 +62,26 @@ final class TlsTransport extends Transport implements TlsEvents {
 
     @Override
     boolean established(Connection c) {
-        return peer != null && inner.established(c);
+        return handshakeDone() && inner.established(c);
     }
 
     @Override
     void onConnected(Connection c) {
         connection = c;
-        tls = new TlsConnection(engine, c.loop().tlsBuffers(), c.channel()::write, this, TASKS);
+        tls = new TlsConnection(engine, c.loop().tlsBuffers(), this, this, TASKS);
         if (client) {
             guarded(tls::beginHandshake);
         }
     }
 
+    /** The pump's sink: the connection's socket. */
+    @Override
+    public int write(ByteBuffer encrypted) throws IOException {
+        return connection.channel().write(encrypted);
+    }
+
     @Override
     public void onHandshakeComplete(PeerIdentity identity) {
-        peer = identity;
         inner.onConnected(connection);
         connection.flush();
     }
@@ -122,7 +139,7 @@ final class TlsTransport extends Transport implements TlsEvents {
 
     @Override
     long writeOut(Connection c, ByteBuffer[] chunks, int count) throws IOException {
-        if (peer == null) {
+        if (!handshakeDone()) {
             return 0; // nothing goes out before the handshake; the chunks wait
         }
         try {
@@ -145,7 +162,7 @@ final class TlsTransport extends Transport implements TlsEvents {
 
     @Override
     void beforeShutdownOutput(Connection c) {
-        if (tls != null && peer != null && !tls.isOutboundDone()) {
+        if (handshakeDone() && !tls.isOutboundDone()) {
             guarded(() -> {
                 tls.closeOutbound();
                 tls.flush();
@@ -165,7 +182,7 @@ final class TlsTransport extends Transport implements TlsEvents {
 
     @Override
     void onHandshakeDeadline(Connection c) {
-        if (peer == null) {
+        if (!handshakeDone()) {
             // No TLS session yet, so no Goodbye can be sent: count it and drop the connection.
             c.loop().counters().increment(Metric.HANDSHAKE_TIMEOUTS);
             c.closeNow(null);

@@ -3,12 +3,20 @@ package io.tether.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tether.engine.config.ConfigBinder;
 import io.tether.engine.config.ListenAddress;
+import io.tether.tls.CertificateIssuer;
+import io.tether.tls.TlsClientSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The load generator over real sockets against an in-process server: every mode completes with every payload
@@ -91,6 +99,29 @@ class LoadGeneratorTest {
 
         assertThat(r.connectedSessions()).isEqualTo(2);
         assertThat(r.failedSessions()).isZero();
+        assertThat(r.responses()).isPositive();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void reconnectCountsTlsHandshakesWhetherItForgetsSessionsOrResumesThem(boolean tlsResume, @TempDir Path certs)
+        throws Exception {
+        CertificateIssuer.writeCertificateSet(certs, List.of(), List.of("bench"), Duration.ofDays(1));
+        server = TetherServer.builder().config(ConfigBinder.bind(Map.of(
+            "listen", List.of("tls://127.0.0.1:0"),
+            "tls-cert", List.of(certs.resolve("server.pem").toString()),
+            "tls-key", List.of(certs.resolve("server.key").toString()),
+            "tls-ca", List.of(certs.resolve("ca.pem").toString())))).start();
+        final ListenAddress target = ListenAddress.parse("tls://127.0.0.1:" + TestServers.address(server).getPort());
+        final TlsClientSettings tls = TlsClientSettings.mutual(certs.resolve("bench.pem"), certs.resolve("bench.key"),
+            certs.resolve("ca.pem"));
+
+        final BenchResult r = LoadGenerator.run(new BenchOptions(target, 2, 16, 64, Duration.ofMillis(1500),
+            Duration.ofMillis(300), 0, List.of(), "echo", 1, tls, true, tlsResume), line -> { });
+
+        assertThat(r.connectedSessions()).isEqualTo(2);
+        assertThat(r.failedSessions()).isZero();
+        assertThat(r.errors()).isZero();
         assertThat(r.responses()).isPositive();
     }
 

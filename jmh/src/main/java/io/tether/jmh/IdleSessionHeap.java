@@ -7,6 +7,7 @@ import io.tether.engine.config.ConfigBinder;
 import io.tether.engine.config.ListenAddress;
 import io.tether.tls.CertificateIssuer;
 import io.tether.tls.TlsClientSettings;
+import io.tether.tls.TlsProvider;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import java.util.Map;
  *     io.tether.jmh.IdleSessionHeap 10000 tcp 5s 30s
  * </pre>
  * Arguments: sessions, transport (tcp, ws, tls or wss: mutual TLS with certificates made for the run), heartbeat
- * interval, CPU measuring period.
+ * interval, CPU measuring period, and for tls and wss the TLS provider of both sides (jdk or bc; default jdk).
  */
 public final class IdleSessionHeap {
     private IdleSessionHeap() {
@@ -36,6 +37,7 @@ public final class IdleSessionHeap {
         final String transport = args.length > 1 ? args[1] : "tcp";
         final String heartbeat = args.length > 2 ? args[2] : "30s";
         final Duration cpuPeriod = io.tether.engine.config.Values.parseDuration(args.length > 3 ? args[3] : "30s");
+        final String provider = args.length > 4 ? TlsProvider.fromFlag(args[4]).flagValue() : "jdk";
         final boolean ws = transport.startsWith("ws");
         final String path = ws ? "/tether" : "";
         final Map<String, List<String>> settings = new java.util.HashMap<>(Map.of(
@@ -47,6 +49,7 @@ public final class IdleSessionHeap {
             settings.put("tls-cert", List.of(certs.resolve("server.pem").toString()));
             settings.put("tls-key", List.of(certs.resolve("server.key").toString()));
             settings.put("tls-ca", List.of(certs.resolve("ca.pem").toString()));
+            settings.put("tls-provider", List.of(provider));
             // Thousands of sessions arrive at once; a mutual TLS handshake costs milliseconds of CPU on both sides.
             settings.put("handshake-timeout", List.of("10m"));
         }
@@ -56,7 +59,7 @@ public final class IdleSessionHeap {
         final long before = settledHeap();
         final Process clients = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", IdleClients.class.getName(), target,
-            Integer.toString(sessions), Long.toString(cpuPeriod.toSeconds() + 120), certs.toString())
+            Integer.toString(sessions), Long.toString(cpuPeriod.toSeconds() + 120), certs.toString(), provider)
             .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         final long deadline = System.nanoTime() + 600_000_000_000L;
         while (server.sessionCount() < sessions) {
@@ -76,7 +79,8 @@ public final class IdleSessionHeap {
         Thread.sleep(cpuPeriod.toMillis());
         final double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
         final double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-        System.out.printf("transport: %s, idle sessions: %d, heartbeat %s%n", transport, sessions, heartbeat);
+        System.out.printf("transport: %s%s, idle sessions: %d, heartbeat %s%n", transport,
+            settings.containsKey("tls-provider") ? " (" + provider + ")" : "", sessions, heartbeat);
         System.out.printf("heap before: %,d B, after: %,d B, per session: %.0f B%n", before, after,
             (after - before) / (double) sessions);
         System.out.printf("server CPU over %.0f s: %.3f s = %.2f%% of one core; sessions still open: %d%n",
@@ -110,7 +114,7 @@ public final class IdleSessionHeap {
             final ListenAddress target = ListenAddress.parse(args[0]);
             final Path certs = Path.of(args[3]);
             final TlsClientSettings tls = target.isTls() ? TlsClientSettings.mutual(certs.resolve("idle.pem"),
-                certs.resolve("idle.key"), certs.resolve("ca.pem")) : null;
+                certs.resolve("idle.key"), certs.resolve("ca.pem")).withProvider(TlsProvider.fromFlag(args[4])) : null;
             final BenchOptions options = new BenchOptions(target, Integer.parseInt(args[1]), 0,
                 64, Duration.ofSeconds(Long.parseLong(args[2])), Duration.ZERO, 0, List.of(), "echo", 1, tls, false);
             LoadGenerator.run(options, line -> { });

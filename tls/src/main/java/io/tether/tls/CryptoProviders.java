@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import org.bouncycastle.jcajce.util.JcaJceHelper;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
+import org.bouncycastle.tls.crypto.TlsNonceGenerator;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 
@@ -35,7 +36,7 @@ final class CryptoProviders {
     }
 
     /** BCJSSE's crypto: JCA lookups through {@link JdkFirstJcaJceHelper}. */
-    private static final class JdkFirstCrypto extends JcaTlsCryptoProvider {
+    static final class JdkFirstCrypto extends JcaTlsCryptoProvider {
         private final JdkFirstJcaJceHelper helper;
 
         JdkFirstCrypto(final Provider fallback) {
@@ -55,6 +56,39 @@ final class CryptoProviders {
         @Override
         public JcaTlsCrypto create(final SecureRandom random) {
             return super.create(random == null ? new SecureRandom() : random);
+        }
+
+        @Override
+        public JcaTlsCrypto create(final SecureRandom keyRandom, final SecureRandom nonceRandom) {
+            return new SharedNonceCrypto(getHelper(), getAltHelper(), keyRandom, nonceRandom);
+        }
+    }
+
+    /**
+     * BCJSSE's crypto with one nonce generator for all its connections. BouncyCastle's own gives each
+     * connection a private SP 800-90A hash DRBG (SHA-512) seeded from the nonce random, which every
+     * connection keeps for its whole life: about 1.2 KB per idle session. Its nonces are public
+     * values (hello randoms, session IDs; CBC IVs and heartbeats, which tether does not use); here
+     * they come straight from that same nonce random, still apart from the random that makes keys,
+     * as SunJSSE takes every random value of all its connections from one {@link SecureRandom}.
+     */
+    private static final class SharedNonceCrypto extends JcaTlsCrypto {
+        private final TlsNonceGenerator nonces;
+
+        SharedNonceCrypto(final JcaJceHelper helper, final JcaJceHelper altHelper, final SecureRandom keyRandom,
+            final SecureRandom nonceRandom) {
+            super(helper, altHelper, keyRandom, nonceRandom);
+            this.nonces = length -> {
+                final byte[] nonce = new byte[length];
+                nonceRandom.nextBytes(nonce);
+                return nonce;
+            };
+        }
+
+        /** @param additionalSeedMaterial what would personalise a per-connection DRBG; not needed here. */
+        @Override
+        public TlsNonceGenerator createNonceGenerator(final byte[] additionalSeedMaterial) {
+            return nonces;
         }
     }
 

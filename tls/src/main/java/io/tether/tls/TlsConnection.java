@@ -3,6 +3,7 @@ package io.tether.tls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -34,23 +35,31 @@ import javax.net.ssl.SSLSession;
  *       already (flush once if {@link #wantsWrite()}), then close the socket.</li>
  * </ul>
  * Buffers are borrowed from the loop's {@link TlsBuffers} for the length of each call only.
+ *
+ * <h2>Handshake</h2>
+ * Delegated tasks (certificate path validation, key exchange) can take milliseconds, far too long
+ * for an event loop serving thousands of connections; they go to an executor, and the loop
+ * leaves the connection alone until it calls {@link #resume()}. The handshake's state lives in
+ * this object, not in a helper of its own: an idle connection should hold as few objects as it can.
  */
-public final class TlsConnection implements AutoCloseable {
+public final class TlsConnection extends TlsRecords implements AutoCloseable {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** The cipher suite of the session an engine reports before its handshake completes. */
+    private static final String NO_CIPHER_SUITE = "SSL_NULL_WITH_NULL_NULL";
 
-    private final SSLEngine engine;
-    private final TlsBuffers buffers;
     private final TlsEvents events;
-    private final TlsRecords records;
-    private final TlsHandshake handshake;
+    private final Executor taskExecutor;
+    private boolean taskPending;
     private boolean released;
+    private PeerIdentity peer;
 
     /**
      * @param engine       a fresh engine from {@link TlsContext#newServerEngine()} or {@link TlsContext#newClientEngine}.
      * @param buffers      the pool of the loop that owns this connection.
      * @param sink         the connection's socket.
      * @param events       the engine's callbacks for this connection.
-     * @param taskExecutor where delegated handshake tasks run; null runs them inline.
+     * @param taskExecutor where delegated handshake tasks run; null runs them inline, on the loop
+     *                     (tests, or a client with one connection).
      */
     public TlsConnection(
         final SSLEngine engine,
@@ -58,11 +67,9 @@ public final class TlsConnection implements AutoCloseable {
         final NetworkSink sink,
         final TlsEvents events,
         final Executor taskExecutor) {
-        this.engine = engine;
-        this.buffers = buffers;
+        super(engine, buffers, sink);
         this.events = events;
-        this.records = new TlsRecords(engine, buffers, sink);
-        this.handshake = new TlsHandshake(engine, taskExecutor, events);
+        this.taskExecutor = taskExecutor;
         final SSLSession session = engine.getSession();
         buffers.accommodate(session.getPacketBufferSize(), session.getApplicationBufferSize());
     }
@@ -92,7 +99,7 @@ public final class TlsConnection implements AutoCloseable {
 
     /** Continues after delegated tasks finished; on the loop, after {@link TlsEvents#onDelegatedTasksDone()}. */
     public void resume() throws IOException {
-        handshake.resumed();
+        taskPending = false;
         onNetworkRead(EMPTY);
     }
 
@@ -115,13 +122,12 @@ public final class TlsConnection implements AutoCloseable {
      * writes as possible.
      */
     public long write(final ByteBuffer[] plaintext, final int offset, final int length) throws IOException {
-        if (released || !handshake.isComplete() || handshake.isTaskPending() || engine.isOutboundDone() ||
-            !records.flush()) {
+        if (released || peer == null || taskPending || engine.isOutboundDone() || !flush()) {
             return 0;
         }
         final long taken;
         try {
-            taken = records.wrapApplication(plaintext, offset, length);
+            taken = wrapApplication(plaintext, offset, length);
         } catch (final SSLException ex) {
             throw alertAndRethrow(ex);
         }
@@ -134,8 +140,9 @@ public final class TlsConnection implements AutoCloseable {
      *
      * @return true when nothing is pending any more.
      */
+    @Override
     public boolean flush() throws IOException {
-        return records.flush();
+        return super.flush();
     }
 
     /** Sends close_notify (once a running delegated task has finished, if one runs). */
@@ -154,7 +161,7 @@ public final class TlsConnection implements AutoCloseable {
             return;
         }
         released = true;
-        records.release();
+        release();
         engine.closeOutbound();
         try {
             engine.closeInbound();
@@ -163,28 +170,38 @@ public final class TlsConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes this connection's session out of its context's session cache, with the session tickets
+     * it received, so that no later connection to the same server resumes it: the next handshake is
+     * a full one. For a load generator that measures full handshakes; a client that wants cheap
+     * reconnects keeps its sessions.
+     */
+    public void forgetSession() {
+        engine.getSession().invalidate();
+    }
+
     public boolean isHandshakeComplete() {
-        return handshake.isComplete();
+        return peer != null;
     }
 
     /** @return the peer, once the handshake completed; null before. */
     public PeerIdentity peerIdentity() {
-        return handshake.peer();
+        return peer;
     }
 
     /** @return whether encrypted bytes wait for the socket: register OP_WRITE and {@link #flush()}. */
     public boolean wantsWrite() {
-        return records.hasPendingOutput();
+        return hasPendingOutput();
     }
 
     /** @return whether the loop should read: not while a delegated task runs, nor after the peer closed. */
     public boolean wantsRead() {
-        return !released && !handshake.isTaskPending() && !engine.isInboundDone();
+        return !released && !taskPending && !engine.isInboundDone();
     }
 
     /** @return whether a delegated task runs; the pump does nothing until {@link #resume()}. */
     public boolean isTaskPending() {
-        return handshake.isTaskPending();
+        return taskPending;
     }
 
     /** @return whether the peer's close_notify arrived. */
@@ -194,33 +211,34 @@ public final class TlsConnection implements AutoCloseable {
 
     /** @return whether our close_notify was produced and fully written. */
     public boolean isOutboundDone() {
-        return engine.isOutboundDone() && !records.hasPendingOutput();
+        return engine.isOutboundDone() && !hasPendingOutput();
     }
 
     /** @return bytes this connection holds between calls (incomplete record, unwritten output). */
+    @Override
     public int retainedBytes() {
-        return records.retainedBytes();
+        return super.retainedBytes();
     }
 
     private void pump(final ByteBuffer network) throws IOException {
         if (released) {
             return;
         }
-        if (handshake.isTaskPending()) {
-            records.keepInbound(network);
+        if (taskPending) {
+            keepInbound(network);
             return;
         }
         ByteBuffer window = null;
         ByteBuffer app = buffers.acquireApplication();
         try {
             ByteBuffer in = network;
-            if (records.hasInboundTail()) {
+            if (hasInboundTail()) {
                 window = buffers.acquireNetwork();
-                in = records.openWindow(window, network);
+                in = openWindow(window, network);
             }
             while (!released) {
                 final HandshakeStatus status = engine.getHandshakeStatus();
-                handshake.onStatus(status);
+                onHandshakeStatus(status);
                 if (status == HandshakeStatus.NEED_WRAP) {
                     if (!wrapHandshake()) {
                         break;
@@ -228,7 +246,7 @@ public final class TlsConnection implements AutoCloseable {
                     continue;
                 }
                 if (status == HandshakeStatus.NEED_TASK) {
-                    if (handshake.runDelegatedTasks()) {
+                    if (runDelegatedTasks()) {
                         break;
                     }
                     continue;
@@ -240,7 +258,7 @@ public final class TlsConnection implements AutoCloseable {
                     break;
                 }
                 final SSLEngineResult result = engine.unwrap(in, app);
-                handshake.onResult(result);
+                onHandshakeStatus(result.getHandshakeStatus());
                 switch (result.getStatus()) {
                     case OK -> {
                         if (app.remaining() < buffers.recordPlaintextSize()) {
@@ -251,7 +269,7 @@ public final class TlsConnection implements AutoCloseable {
                         if (app.position() > 0) {
                             deliver(app);
                         } else {
-                            app = records.grow(app, false);
+                            app = grow(app, false);
                         }
                     }
                     case BUFFER_UNDERFLOW -> {
@@ -287,17 +305,83 @@ public final class TlsConnection implements AutoCloseable {
             return;
         }
         if (window != null) {
-            records.keepInbound(window);
+            keepInbound(window);
         }
-        records.keepInbound(network);
+        keepInbound(network);
     }
 
     /** @return whether the wrap made progress. */
     private boolean wrapHandshake() throws IOException {
-        final SSLEngineResult result = records.wrapHandshake();
+        final SSLEngineResult result = wrapHandshakeMessage();
         // Only now that our Finished is on its way may the engine learn of the handshake's end.
-        handshake.onResult(result);
+        onHandshakeStatus(result.getHandshakeStatus());
         return result.bytesProduced() > 0 || result.getHandshakeStatus() != HandshakeStatus.NEED_WRAP;
+    }
+
+    /**
+     * Runs the engine's pending delegated tasks.
+     *
+     * @return true when they run on the executor and the pump must stop until {@link #resume()};
+     * false when they already ran inline.
+     */
+    private boolean runDelegatedTasks() throws SSLException {
+        final Runnable first = engine.getDelegatedTask();
+        if (first == null) {
+            return false;
+        }
+        if (taskExecutor == null) {
+            for (Runnable task = first; task != null; task = engine.getDelegatedTask()) {
+                task.run();
+            }
+            return false;
+        }
+        taskPending = true;
+        try {
+            taskExecutor.execute(() -> runOffLoop(first));
+        } catch (final RejectedExecutionException ex) {
+            taskPending = false;
+            throw new SSLException("the TLS task executor refused a handshake task", ex);
+        }
+        return true;
+    }
+
+    private void runOffLoop(final Runnable first) {
+        try {
+            // SSLEngine hands out delegated tasks thread-safely, and the loop does not touch the
+            // engine while a task is pending.
+            for (Runnable task = first; task != null; task = engine.getDelegatedTask()) {
+                task.run();
+            }
+        } finally {
+            events.onDelegatedTasksDone();
+        }
+    }
+
+    /**
+     * Looks at a status from a wrap or unwrap result, or read from the engine (the end may come in
+     * a task run inline), for the end of the handshake, and tells the events once. Call only after
+     * the bytes a result produced were sent, so that the engine's first write cannot overtake our
+     * Finished message.
+     * <p>
+     * The end is a FINISHED status, or NOT_HANDSHAKING once the engine has a negotiated session:
+     * a SunJSSE server that sends no session ticket (jdk.tls.server.newSessionTicketCount=0) never
+     * reports FINISHED when it handled the client's Finished in a delegated task, and may hand out
+     * the client's first application data in the same unwrap.
+     */
+    private void onHandshakeStatus(final HandshakeStatus status) {
+        if (peer != null) {
+            return;
+        }
+        if (status == HandshakeStatus.FINISHED ||
+            status == HandshakeStatus.NOT_HANDSHAKING && isNegotiated(engine.getSession())) {
+            peer = PeerIdentity.of(engine.getSession());
+            events.onHandshakeComplete(peer);
+        }
+    }
+
+    /** @return whether the session is a negotiated one, not the placeholder engines report before. */
+    private static boolean isNegotiated(final SSLSession session) {
+        return !NO_CIPHER_SUITE.equals(session.getCipherSuite());
     }
 
     private void continueHandshakeIfNeeded() throws IOException {
@@ -320,7 +404,7 @@ public final class TlsConnection implements AutoCloseable {
      * then let the error go to the engine, which closes the socket.
      */
     private SSLException alertAndRethrow(final SSLException failure) {
-        records.sendAlert(failure);
+        sendAlert(failure);
         return failure;
     }
 }

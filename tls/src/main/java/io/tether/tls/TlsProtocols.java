@@ -28,6 +28,28 @@ final class TlsProtocols {
         "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
         "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
+    /**
+     * The signature schemes tether offers and accepts, for handshake signatures and certificate
+     * chains alike, in the JDK's order: ECDSA, Ed25519, RSA-PSS with an RSA key, RSA PKCS#1 v1.5;
+     * SHA-256 or stronger. The same ten as Go's crypto/tls once SHA-1 is left out. Left out of the
+     * JDK's default list: the two SHA-1 schemes (TLS 1.3 forbids them for handshake signatures),
+     * Ed448 and RSA-PSS with a PSS key (rsa_pss_pss_*), which hardly any certificate uses.
+     * <p>
+     * A shorter list also keeps each SunJSSE session smaller: the session keeps its own list and
+     * the part of the peer's list it accepts, the latter as a linked list of 24 B a scheme.
+     */
+    static final String[] SIGNATURE_SCHEMES = {
+        "ecdsa_secp256r1_sha256",
+        "ecdsa_secp384r1_sha384",
+        "ecdsa_secp521r1_sha512",
+        "ed25519",
+        "rsa_pss_rsae_sha256",
+        "rsa_pss_rsae_sha384",
+        "rsa_pss_rsae_sha512",
+        "rsa_pkcs1_sha256",
+        "rsa_pkcs1_sha384",
+        "rsa_pkcs1_sha512"};
+
     private TlsProtocols() {
     }
 

@@ -14,8 +14,11 @@ import javax.net.ssl.SSLSession;
  * whose end has not arrived yet (inbound tail) and records the socket would not take yet
  * (outbound tail). Both are null while the connection is idle, so an idle connection costs no
  * buffer; each is sized to what it holds and dropped as soon as it is drained.
+ * <p>
+ * {@link TlsConnection} extends it: the record layer's code stays apart from the pump's, yet a
+ * connection is one object, not two (an idle connection should hold as few objects as it can).
  */
-final class TlsRecords {
+abstract class TlsRecords {
     /**
      * The most bytes kept while nothing can be unwrapped (a delegated task runs). The engine stops
      * reading while a task is pending; this bounds the damage if it does not.
@@ -25,8 +28,8 @@ final class TlsRecords {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     private static final int RECORD_HEADER_LENGTH = 5;
 
-    private final SSLEngine engine;
-    private final TlsBuffers buffers;
+    final SSLEngine engine;
+    final TlsBuffers buffers;
     private final NetworkSink sink;
     private ByteBuffer inboundTail;
     private ByteBuffer outboundTail;
@@ -83,7 +86,7 @@ final class TlsRecords {
     }
 
     /** Wraps one handshake (or close_notify) message and sends it. */
-    SSLEngineResult wrapHandshake() throws IOException {
+    SSLEngineResult wrapHandshakeMessage() throws IOException {
         ByteBuffer out = buffers.acquireNetwork();
         try {
             SSLEngineResult result = engine.wrap(EMPTY, out);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +55,69 @@ class TlsConnectionTest {
         assertThat(peer.chain()).hasSize(1);
         assertThat(wire.serverEvents.handshakes).isEqualTo(1);
         assertThat(wire.client.engine.getSession().getProtocol()).isEqualTo("TLSv1.3");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void shouldHandshakeWithRsaServerCertificateUnderTheSignaturePolicy(final TlsProvider provider) throws Exception {
+        OpenSsl.runOk(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "rsa.key", "-subj", "/CN=rsa",
+            "-addext", "subjectAltName=DNS:localhost", "-days", "2", "-out", "rsa.pem");
+        final TlsContext serverContext = TlsContext.forServer(
+            TlsSettings.mutual(dir.resolve("rsa.pem"), dir.resolve("rsa.key"), pki.caCert).withProvider(provider));
+        final TlsContext clientContext = TlsContext.forClient(
+            TlsClientSettings.mutual(pki.clientCert, pki.clientKey, dir.resolve("rsa.pem")).withProvider(provider));
+        final EngineClient client = new EngineClient(clientContext.newClientEngine("localhost", 7443));
+        final InMemoryWire wire = InMemoryWire.connect(client, serverContext.newServerEngine(), buffers, SEED, 300);
+
+        wire.client.begin();
+        wire.exchange();
+
+        assertThat(wire.serverFailure()).isNull();
+        assertThat(wire.client.failure()).isNull();
+        assertThat(wire.server.isHandshakeComplete()).isTrue();
+        assertThat(wire.server.peerIdentity().subject()).isEqualTo("CN=client-1");
+    }
+
+    @Test
+    void shouldForgetTheSessionAndItsTicketSoThatNoLaterConnectionResumes() throws Exception {
+        final TlsContext serverContext = TlsContext.forServer(pki.serverSettings(TlsProvider.JDK));
+        final TlsContext clientContext = TlsContext.forClient(pki.clientSettings(TlsProvider.JDK));
+        final SSLSessionContext cache = clientContext.sslContext().getClientSessionContext();
+        final MemorySink clientSink = new MemorySink();
+        final TlsConnection client = new TlsConnection(clientContext.newClientEngine("localhost", 7443), buffers,
+            clientSink, new RecordingEvents(), null);
+        final MemorySink serverSink = new MemorySink();
+        final TlsConnection server = new TlsConnection(serverContext.newServerEngine(), buffers, serverSink,
+            new RecordingEvents(), null);
+
+        client.beginHandshake();
+        for (int round = 0; round < 100; round++) {
+            final byte[] toServer = clientSink.take();
+            server.onNetworkRead(ByteBuffer.wrap(toServer));
+            final byte[] toClient = serverSink.take();
+            client.onNetworkRead(ByteBuffer.wrap(toClient));
+            if (toServer.length == 0 && toClient.length == 0) {
+                break;
+            }
+        }
+        assertThat(client.isHandshakeComplete()).isTrue();
+        // SunJSSE's server sent a TLS 1.3 session ticket: the client keeps a resumable session for localhost:7443.
+        assertThat(validSessions(cache)).isPositive();
+
+        client.forgetSession();
+
+        assertThat(validSessions(cache)).isZero();
+    }
+
+    private static int validSessions(final SSLSessionContext cache) {
+        int valid = 0;
+        for (final byte[] id : Collections.list(cache.getIds())) {
+            final SSLSession session = cache.getSession(id);
+            if (session != null && session.isValid()) {
+                valid++;
+            }
+        }
+        return valid;
     }
 
     @ParameterizedTest

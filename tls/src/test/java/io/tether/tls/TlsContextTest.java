@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,23 @@ class TlsContextTest {
         assertThat(context.clientAuth()).isEqualTo(ClientAuth.REQUIRED);
         assertThat(context.sslContext().getProvider().getName()).isEqualTo(
             provider == TlsProvider.JDK ? "SunJSSE" : "BCJSSE");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void shouldOfferOnlyTethersSignatureSchemesAndLeaveNamedGroupsAtTheDefault(final TlsProvider provider) {
+        final TestPki pki = TestPki.create(dir, "a");
+        final TlsContext server = TlsContext.forServer(pki.serverSettings(provider));
+        final TlsContext client = TlsContext.forClient(pki.clientSettings(provider));
+        final SSLEngine fresh = server.sslContext().createSSLEngine();
+
+        for (final SSLEngine engine : List.of(server.newServerEngine(), client.newClientEngine("localhost", 7443))) {
+            final SSLParameters parameters = engine.getSSLParameters();
+            assertThat(parameters.getSignatureSchemes()).containsExactly(TlsProtocols.SIGNATURE_SCHEMES)
+                .noneMatch(s -> s.contains("sha1"));
+            assertThat(parameters.getNamedGroups()).isEqualTo(fresh.getSSLParameters().getNamedGroups());
+            assertThat(parameters.getUseCipherSuitesOrder()).isTrue();
+        }
     }
 
     @ParameterizedTest
