@@ -31,8 +31,10 @@ import java.util.function.Consumer;
  * push to the receiver); every client is a resuming {@link TetherClient}. All three counts must be zero.
  */
 public final class ChaosBench {
-    /** What a chaos run found. {@code lost}, {@code duplicated} and {@code outOfOrder} must all be 0. */
-    /** What a run saw; {@code firstFailure} says why the first failed request failed (null when none did). */
+    /**
+     * What a chaos run found. {@code lost}, {@code duplicated} and {@code outOfOrder} must all be 0;
+     * {@code firstFailure} says why the first failed request failed (null when none did).
+     */
     public record Result(int sessions, double seconds, long cuts, long sent, long received, long lost,
                          long duplicated, long outOfOrder, long failedRequests, String firstFailure, long resumes,
                          long sessionsLost) {
@@ -180,27 +182,27 @@ public final class ChaosBench {
                     if (r.getStatus() == 0) {
                         sent[from]++;
                     } else {
-                        failed(failed, "status " + r.getStatus() + ": " + r.getError());
+                        failed.add("status " + r.getStatus() + ": " + r.getError());
                     }
                 } catch (ExecutionException e) {
-                    failed(failed, String.valueOf(e.getCause()));
+                    failed.add(String.valueOf(e.getCause()));
                 } catch (TimeoutException e) {
-                    failed(failed, "no response within 60 s");
+                    failed.add("no response within 60 s");
                 }
             }
         }
         return null;
     }
 
-    private static void failed(Failures failed, String why) {
-        failed.count.incrementAndGet();
-        failed.first.compareAndSet(null, why);
-    }
-
     /** Requests that failed, and why the first one did. */
     private record Failures(AtomicLong count, AtomicReference<String> first) {
         Failures() {
             this(new AtomicLong(), new AtomicReference<>());
+        }
+
+        void add(String why) {
+            count.incrementAndGet();
+            first.compareAndSet(null, why);
         }
     }
 

@@ -91,13 +91,12 @@ final class ServerProtocol implements FrameHandler {
                 server.listeners().resumed(existing);
                 return;
             }
+            c.loop().counters().increment(Metric.RESUMES_REFUSED);
             if (refused == ServerSession.STALE_HELLO) {
                 // The client has moved on to a newer connection; this one must not take the session from it.
-                c.loop().counters().increment(Metric.RESUMES_REFUSED);
                 c.closeWithGoodbye(GoodbyeCode.SESSION_TAKEN_OVER, refused);
                 return;
             }
-            c.loop().counters().increment(Metric.RESUMES_REFUSED);
             LOG.debug("{}: resume refused ({}); a new session starts", c, refused);
         }
         server.open(pending, c.loop(), hello.getClientId(), hello.getHelloSeq());

@@ -88,7 +88,7 @@ final class TlsTransport extends Transport implements TlsEvents, NetworkSink {
 
     @Override
     public void onApplicationData(ByteBuffer plaintext) {
-        if (tls.peerIdentity() == null) {
+        if (!handshakeDone()) {
             // The pump reports the handshake's end before the first record after it; this is a safety net.
             failed(new javax.net.ssl.SSLProtocolException("application data before the TLS handshake completed"));
             return;
