@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One socket, owned by one {@link EventLoop}: everything here but {@link #awaitWritable}
- * and {@link #generation()} runs on that loop. Reading and frame assembly live in {@link TcpTransport}; this
+ * and {@link #slot()} and {@link #generation()} runs on that loop. Reading and frame assembly live in {@link TcpTransport}; this
  * class holds the outbound queue, backpressure and the close sequence.
  *
  * <p>Outbound bytes wait in pooled chunks only while the socket will not take them; an idle connection holds no
@@ -111,8 +111,13 @@ final class Connection {
         return closing || closed;
     }
 
-    void assignSlot(int slot) {
+    /**
+     * Places the connection in its loop's table: {@code stamp} is unique among the loop's connections (never 0), so
+     * a ring record addressed to a connection that closed never reaches the next one in the same slot.
+     */
+    void assignSlot(int slot, int stamp) {
         this.slot = slot;
+        this.generation = stamp; // volatile: written last, read first (see OutboundRing)
     }
 
     /** Registers with the loop's selector; {@code ops} is OP_READ, or OP_CONNECT for a client still connecting. */
@@ -457,7 +462,6 @@ final class Connection {
         readPositions = null;
         chunkCount = 0;
         inboundTail = null;
-        generation++;
         loop.unregister(this);
         loop.counters().increment(Metric.CONNECTIONS_CLOSED);
         writeWaiters.wakeAll();

@@ -63,6 +63,8 @@ public final class EventLoop implements Runnable {
     private int[] freeSlots = new int[64];
     private int freeCount;
     private int nextSlot;
+    /** The stamp of the connection registered last; each registration takes the next (see Connection#assignSlot). */
+    private int lastStamp;
     private volatile boolean running = true;
     private Thread thread;
     private Paced paced;
@@ -207,7 +209,10 @@ public final class EventLoop implements Runnable {
             connections = java.util.Arrays.copyOf(connections, connections.length * 2);
         }
         connections[slot] = c;
-        c.assignSlot(slot);
+        if (++lastStamp == 0) {
+            lastStamp = 1; // 0 is the stamp of a connection never registered
+        }
+        c.assignSlot(slot, lastStamp);
     }
 
     void unregister(Connection c) {
@@ -370,7 +375,7 @@ public final class EventLoop implements Runnable {
     private void onRecord(int type, org.agrona.MutableDirectBuffer buffer, int index, int length) {
         final int slot = buffer.getInt(index + OutboundRing.SLOT_OFFSET);
         final int generation = buffer.getInt(index + OutboundRing.GENERATION_OFFSET);
-        final Connection c = slot < nextSlot ? connections[slot] : null;
+        final Connection c = slot >= 0 && slot < nextSlot ? connections[slot] : null;
         final int bodyIndex = index + OutboundRing.BODY_OFFSET;
         final int bodyLength = length - OutboundRing.BODY_OFFSET;
         if (c == null || c.generation() != generation || c.isClosing()) {

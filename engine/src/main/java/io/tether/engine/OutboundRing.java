@@ -13,13 +13,14 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * Record payload (after Agrona's 8-byte record header; msgTypeId says which kind):
  *   0                   4                   8
  *   +-------------------+-------------------+-----------------------------------+
- *   | connection slot   | connection gen    | body                              |
+ *   | connection slot   | connection stamp  | body                              |
  *   +-------------------+-------------------+-----------------------------------+
  *   FRAME: body is the frame, transport framing included: appended to the connection as is.
  *   PUSH:  body is | topic length (int) | topic UTF-8 | payload |; the loop numbers it and frames it.
  * </pre>
  *
- * The generation makes a record for a connection that closed, and whose slot was reused, harmless: it is dropped.
+ * The generation is the connection's stamp, which its loop gives each registration afresh: a record for a connection
+ * that closed, and whose slot was reused, does not match the new occupant's and is dropped.
  */
 final class OutboundRing {
     static final int FRAME = 1;
@@ -57,8 +58,7 @@ final class OutboundRing {
                 Thread.yield();
             }
         }
-        buffer.putInt(index + SLOT_OFFSET, connection.slot());
-        buffer.putInt(index + GENERATION_OFFSET, connection.generation());
+        address(index, connection);
         return index + BODY_OFFSET;
     }
 
@@ -68,9 +68,15 @@ final class OutboundRing {
         if (index < 0) {
             return -1;
         }
-        buffer.putInt(index + SLOT_OFFSET, connection.slot());
-        buffer.putInt(index + GENERATION_OFFSET, connection.generation());
+        address(index, connection);
         return index + BODY_OFFSET;
+    }
+
+    /** Writes the record's address; the stamp is read first, so it is never newer than the slot read after it. */
+    private void address(int index, Connection connection) {
+        final int stamp = connection.generation();
+        buffer.putInt(index + GENERATION_OFFSET, stamp);
+        buffer.putInt(index + SLOT_OFFSET, connection.slot());
     }
 
     void commit(int bodyIndex) {
