@@ -11,7 +11,8 @@ final class ClientProtocol implements FrameHandler {
     private static final ConnectionLimits LIMITS = new ConnectionLimits(64 << 20, 1 << 20, 256 << 10, 30_000, 10_000);
 
     private final TetherClient client;
-    private long ackedSeq;
+    /** The push seq last acknowledged on this connection; none go out before the Hello ({@link #onOpen}). */
+    private long ackedSeq = Long.MAX_VALUE;
 
     ClientProtocol(TetherClient client) {
         this.client = client;

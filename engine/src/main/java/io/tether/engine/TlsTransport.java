@@ -118,6 +118,10 @@ final class TlsTransport extends Transport implements TlsEvents, NetworkSink {
         } finally {
             if (!c.isClosed()) {
                 c.updateWriteInterest();
+            }
+            // As after a plain read, even one that ended in a close: requests it queued go to the session's worker.
+            // Before the handshake's end no frame can have been read, and the protocol has not even opened.
+            if (handshakeDone()) {
                 c.handler().onReadComplete(c);
             }
         }
