@@ -28,6 +28,9 @@ public interface Session {
     /** The seq of the last push made to the session, 0 before the first. */
     long lastPushSeq();
 
-    /** The verified client certificate identity on tls:// and wss:// listeners, else null (also while detached). */
+    /**
+     * The verified client certificate identity on tls:// and wss:// listeners, else null (also while detached). Read
+     * from the connection's TLS session on each call: an equal record, not the same object, each time.
+     */
     PeerIdentity peer();
 }

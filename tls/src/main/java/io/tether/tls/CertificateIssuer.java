@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -29,6 +30,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -125,8 +127,7 @@ public final class CertificateIssuer {
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                 extensions.createSubjectKeyIdentifier(keys.getPublic()));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
-                extensions.createAuthorityKeyIdentifier(caCertificate));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(caCertificate));
             if (!subjectAlternativeNames.isEmpty()) {
                 builder.addExtension(Extension.subjectAlternativeName, false, generalNames(subjectAlternativeNames));
             }
@@ -171,6 +172,27 @@ public final class CertificateIssuer {
         issued.writePem(certificate, key);
         written.add(certificate);
         written.add(key);
+    }
+
+    /**
+     * The CA's key identifier alone (RFC 5280 4.2.1.1). Not the CA's name and serial number as well, which BouncyCastle
+     * adds when given the CA certificate: they tie the leaf to that one CA certificate rather than to its key (a CA
+     * certificate renewed with the same key would no longer match them), the CA/Browser Forum's profile forbids
+     * them, and they made every leaf 44 bytes longer, bytes every handshake sends and a SunJSSE server keeps, per
+     * idle session, in the TLS 1.3 session ticket that carries the client's certificate.
+     */
+    private static AuthorityKeyIdentifier authorityKeyIdentifier(final X509Certificate caCertificate)
+        throws GeneralSecurityException {
+        final byte[] extension = caCertificate.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+        if (extension == null) {
+            return new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCertificate.getPublicKey());
+        }
+        try {
+            return new AuthorityKeyIdentifier(
+                SubjectKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(extension)).getKeyIdentifier());
+        } catch (final IOException ex) {
+            throw new GeneralSecurityException("unreadable subject key identifier in the CA certificate", ex);
+        }
     }
 
     private static GeneralNames generalNames(final List<String> names) {

@@ -52,6 +52,30 @@ record KeyMaterial(List<X509Certificate> chain, PrivateKey key) {
         return chain.get(0);
     }
 
+    /**
+     * @return the chain this side sends: the file's chain without a self-signed root at its end. The peer must
+     * already hold the root as a trust anchor, so sending it proves nothing (RFC 8446 section 4.4.2 and RFC 5246
+     * section 7.4.2 let it be left out); it costs every handshake its bytes, and a SunJSSE server keeps a client's
+     * chain as sent in each session and in the TLS 1.3 session ticket, which the idle engine retains. A chain of
+     * one certificate (a self-signed leaf) is sent as it is.
+     */
+    List<X509Certificate> presented() {
+        final int last = chain.size() - 1;
+        return last > 0 && isSelfSigned(chain.get(last)) ? chain.subList(0, last) : chain;
+    }
+
+    private static boolean isSelfSigned(final X509Certificate certificate) {
+        if (!certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+            return false;
+        }
+        try {
+            certificate.verify(certificate.getPublicKey());
+            return true;
+        } catch (final GeneralSecurityException ex) {
+            return false;
+        }
+    }
+
     /** Each certificate must be issued, and signed, by the next one; the leaf must be in date. */
     private void checkChain(final Path certFile, final Instant now) {
         final X509Certificate leaf = leaf();

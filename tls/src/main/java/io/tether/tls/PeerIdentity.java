@@ -14,8 +14,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Who is on the other side of a TLS connection, read once when its handshake completes; the
- * engine attaches it to the session.
+ * Who is on the other side of a TLS connection, read from its session. A connection does not keep
+ * one: {@link TlsConnection#peerIdentity()} reads it from the handshake's session on each call.
  *
  * @param subject     the peer certificate's subject (RFC 2253), or null when the peer presented none.
  * @param dnsNames    DNS subject alternative names.

@@ -51,7 +51,12 @@ public final class TlsConnection extends TlsRecords implements AutoCloseable {
     private final Executor taskExecutor;
     private boolean taskPending;
     private boolean released;
-    private PeerIdentity peer;
+    /**
+     * The session the handshake established, null before. The identity is read from it on demand rather than kept:
+     * the engine keeps this session (and the peer's certificates in it) anyway, so a {@link PeerIdentity} held for
+     * the connection's life would be 70 B or more per idle session for what the session already knows.
+     */
+    private SSLSession session;
 
     /**
      * @param engine       a fresh engine from {@link TlsContext#newServerEngine()} or {@link TlsContext#newClientEngine}.
@@ -122,7 +127,7 @@ public final class TlsConnection extends TlsRecords implements AutoCloseable {
      * writes as possible.
      */
     public long write(final ByteBuffer[] plaintext, final int offset, final int length) throws IOException {
-        if (released || peer == null || taskPending || engine.isOutboundDone() || !flush()) {
+        if (released || session == null || taskPending || engine.isOutboundDone() || !flush()) {
             return 0;
         }
         final long taken;
@@ -181,12 +186,15 @@ public final class TlsConnection extends TlsRecords implements AutoCloseable {
     }
 
     public boolean isHandshakeComplete() {
-        return peer != null;
+        return session != null;
     }
 
-    /** @return the peer, once the handshake completed; null before. */
+    /**
+     * @return the peer, once the handshake completed; null before. Read anew from the handshake's session on each
+     * call (an equal record each time), so call it once per use rather than in a loop.
+     */
     public PeerIdentity peerIdentity() {
-        return peer;
+        return session == null ? null : PeerIdentity.of(session);
     }
 
     /** @return whether encrypted bytes wait for the socket: register OP_WRITE and {@link #flush()}. */
@@ -369,13 +377,13 @@ public final class TlsConnection extends TlsRecords implements AutoCloseable {
      * the client's first application data in the same unwrap.
      */
     private void onHandshakeStatus(final HandshakeStatus status) {
-        if (peer != null) {
+        if (session != null) {
             return;
         }
         if (status == HandshakeStatus.FINISHED ||
             status == HandshakeStatus.NOT_HANDSHAKING && isNegotiated(engine.getSession())) {
-            peer = PeerIdentity.of(engine.getSession());
-            events.onHandshakeComplete(peer);
+            session = engine.getSession();
+            events.onHandshakeComplete(PeerIdentity.of(session));
         }
     }
 

@@ -67,7 +67,7 @@ public final class TlsContext {
             PemReader.readCertificates(settings.tlsCa(), files.bytes(settings.tlsCa()));
         final SSLContext context = build(settings.tlsProvider(), keyMaterial, clientIssuers);
         return new TlsContext(context, settings.tlsProvider(), settings.tlsClientAuth(), settings.tlsProtocols(),
-            keyMaterial.chain());
+            keyMaterial.presented());
     }
 
     /** Reads the client's files now and builds its context. */
@@ -80,7 +80,7 @@ public final class TlsContext {
             PemReader.readCertificates(settings.ca(), files.bytes(settings.ca()));
         final SSLContext context = build(settings.tlsProvider(), keyMaterial, serverIssuers);
         return new TlsContext(context, settings.tlsProvider(), ClientAuth.NONE, settings.tlsProtocols(),
-            keyMaterial == null ? List.of() : keyMaterial.chain());
+            keyMaterial == null ? List.of() : keyMaterial.presented());
     }
 
     /** @return a new engine in server mode with this context's policy, for one accepted connection. */
@@ -133,7 +133,10 @@ public final class TlsContext {
         return List.of(cipherSuites);
     }
 
-    /** @return the chain this side presents, leaf first; empty for a client without a certificate. */
+    /**
+     * @return the chain this side presents, leaf first (without a self-signed root the file may end with); empty
+     * for a client without a certificate.
+     */
     public List<X509Certificate> certificateChain() {
         return chain;
     }

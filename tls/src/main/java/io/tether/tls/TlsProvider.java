@@ -96,7 +96,7 @@ public enum TlsProvider {
         }
         final KeyStore store = emptyKeyStore();
         store.setKeyEntry("key", keyMaterial.key(), IN_MEMORY_PASSWORD,
-            keyMaterial.chain().toArray(new X509Certificate[0]));
+            keyMaterial.presented().toArray(new X509Certificate[0]));
         final KeyManagerFactory factory = KeyManagerFactory.getInstance(algorithm, provider);
         factory.init(store, IN_MEMORY_PASSWORD);
         return factory.getKeyManagers();

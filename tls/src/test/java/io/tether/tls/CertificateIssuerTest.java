@@ -51,6 +51,22 @@ class CertificateIssuerTest {
             .as("a client certificate is not good for a server").isNotZero();
     }
 
+    @Test
+    void shouldNameTheIssuerByItsKeyIdentifierAlone() throws Exception {
+        CertificateIssuer.writeCertificateSet(dir, List.of(), List.of("alice"), Duration.ofDays(30));
+
+        final String ca = OpenSsl.runOk(dir, "x509", "-in", "ca.pem", "-noout", "-ext", "subjectKeyIdentifier");
+        final String caKeyId = ca.lines().map(String::trim).filter(l -> l.matches("[0-9A-F:]{59}")).findFirst()
+            .orElseThrow();
+        for (final String leaf : List.of("server.pem", "alice.pem")) {
+            final String authority = OpenSsl.runOk(dir, "x509", "-in", leaf, "-noout", "-ext", "authorityKeyIdentifier");
+            // No DirName/serial: only the CA's key identifier (OpenSSL 3.0 prefixes it with "keyid:").
+            assertThat(authority.lines().map(l -> l.trim().replaceFirst("^keyid:", "")).filter(l -> !l.isEmpty())
+                .toList()).as(leaf)
+                .containsExactly("X509v3 Authority Key Identifier:", caKeyId);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
     void shouldLoadGeneratedFilesAndHandshakeBetweenTwoPumps(final TlsProvider provider) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -55,6 +56,22 @@ class TlsConnectionTest {
         assertThat(peer.chain()).hasSize(1);
         assertThat(wire.serverEvents.handshakes).isEqualTo(1);
         assertThat(wire.client.engine.getSession().getProtocol()).isEqualTo("TLSv1.3");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void shouldNotSendTheRootAClientFileEndsWith(final TlsProvider provider) throws Exception {
+        final Path chain = dir.resolve("client-chain.pem");
+        Files.writeString(chain, Files.readString(pki.clientCert) + Files.readString(pki.caCert));
+        final InMemoryWire wire = connect(provider,
+            TlsClientSettings.mutual(chain, pki.clientKey, pki.caCert).withProvider(provider), 7);
+
+        wire.client.begin();
+        wire.exchange();
+
+        assertThat(wire.serverFailure()).isNull();
+        assertThat(wire.server.peerIdentity().chain()).hasSize(1);
+        assertThat(wire.server.peerIdentity().subject()).isEqualTo("CN=client-1");
     }
 
     @ParameterizedTest

@@ -100,7 +100,39 @@ class TlsContextTest {
 
         final TlsContext context = TlsContext.forServer(TlsSettings.mutual(chain, pki.serverKey, pki.caCert));
 
-        assertThat(context.certificateChain()).hasSize(2);
+        // The self-signed root at the end is not sent: the peer must hold it already.
+        assertThat(context.certificateChain()).hasSize(1);
+        assertThat(context.certificateChain().get(0).getSubjectX500Principal().getName()).isEqualTo("CN=server");
+    }
+
+    @Test
+    void shouldPresentIntermediatesButNotTheRootAFileEndsWith() throws Exception {
+        OpenSsl.runOk(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", "root.key", "-subj", "/CN=root", "-days", "2", "-out", "root.pem");
+        Files.writeString(dir.resolve("ca.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n");
+        OpenSsl.runOk(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", "mid.key", "-subj", "/CN=mid", "-out", "mid.csr");
+        OpenSsl.runOk(dir, "x509", "-req", "-in", "mid.csr", "-CA", "root.pem", "-CAkey", "root.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "ca.ext", "-out", "mid.pem");
+        OpenSsl.runOk(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", "leaf.key", "-subj", "/CN=leaf", "-out", "leaf.csr");
+        OpenSsl.runOk(dir, "x509", "-req", "-in", "leaf.csr", "-CA", "mid.pem", "-CAkey", "mid.key",
+            "-CAcreateserial", "-days", "2", "-out", "leaf.pem");
+        final Path full = dir.resolve("full.pem");
+        Files.writeString(full, Files.readString(dir.resolve("leaf.pem")) + Files.readString(dir.resolve("mid.pem")) +
+            Files.readString(dir.resolve("root.pem")));
+        final Path partial = dir.resolve("partial.pem");
+        Files.writeString(partial, Files.readString(dir.resolve("leaf.pem")) + Files.readString(dir.resolve("mid.pem")));
+        final Path root = dir.resolve("root.pem");
+
+        for (final Path file : List.of(full, partial)) {
+            final TlsContext context = TlsContext.forServer(TlsSettings.mutual(file, dir.resolve("leaf.key"), root));
+            assertThat(context.certificateChain()).extracting(c -> c.getSubjectX500Principal().getName())
+                .as(file.getFileName().toString()).containsExactly("CN=leaf", "CN=mid");
+        }
+        // A self-signed certificate alone is the leaf, and is sent.
+        assertThat(TlsContext.forServer(TlsSettings.mutual(root, dir.resolve("root.key"), root)).certificateChain())
+            .hasSize(1);
     }
 
     @Test
