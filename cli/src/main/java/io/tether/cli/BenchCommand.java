@@ -73,8 +73,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean reconnect;
 
     @Option(names = "--tls-resume", description = "With --reconnect on tls:// or wss://: let each connection resume "
-        + "the TLS session of the one before (TLS 1.3 session tickets), to measure resumed handshakes. Without it "
-        + "every TLS handshake is a full one.")
+        + "the TLS session of the one before (TLS 1.3 session tickets), to measure resumed handshakes; the server "
+        + "must run with --tls-resumption on. Without it every TLS handshake is a full one.")
     boolean tlsResume;
 
     @Option(names = "--chaos", paramLabel = "RATE", description = "Resume check: sessions send numbered messages to "

@@ -111,7 +111,8 @@ class LoadGeneratorTest {
             "listen", List.of("tls://127.0.0.1:0"),
             "tls-cert", List.of(certs.resolve("server.pem").toString()),
             "tls-key", List.of(certs.resolve("server.key").toString()),
-            "tls-ca", List.of(certs.resolve("ca.pem").toString())))).start();
+            "tls-ca", List.of(certs.resolve("ca.pem").toString()),
+            "tls-resumption", List.of(tlsResume ? "on" : "off")))).start();
         final ListenAddress target = ListenAddress.parse("tls://127.0.0.1:" + TestServers.address(server).getPort());
         final TlsClientSettings tls = TlsClientSettings.mutual(certs.resolve("bench.pem"), certs.resolve("bench.key"),
             certs.resolve("ca.pem"));

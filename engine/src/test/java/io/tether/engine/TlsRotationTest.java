@@ -82,6 +82,10 @@ class TlsRotationTest {
     }
 
     private String start(String provider) {
+        return start(provider, "off");
+    }
+
+    private String start(String provider, String resumption) {
         server = TetherServer.builder().config(ConfigBinder.bind(Map.of(
                 "listen", List.of("tls://127.0.0.1:0"),
                 "io-threads", List.of("2"),
@@ -89,6 +93,7 @@ class TlsRotationTest {
                 "tls-key", List.of(serverFiles.resolve("server.key").toString()),
                 "tls-ca", List.of(serverFiles.resolve("ca.pem").toString()),
                 "tls-provider", List.of(provider),
+                "tls-resumption", List.of(resumption),
                 "tls-reload-interval", List.of("200ms"))))
             .onRequest("whoami", call -> Reply.ok(ByteString.copyFromUtf8(call.peer().commonName())))
             .start();
@@ -233,9 +238,28 @@ class TlsRotationTest {
     }
 
     @Test
+    void shouldSendOpenSslNoSessionTicketWhileResumptionIsOff() throws Exception {
+        start("jdk"); // tls-resumption off, the default
+        final InetSocketAddress address = server.boundAddresses().get(0);
+        final Path ticket = clientFiles.resolve("alice-no-resumption.session");
+        try (TlsOpenSslPeer first = alicePeer(address, "-sess_out", ticket.toString())) {
+            first.assertServed();
+            assertThat(first.serverSigned()).as("a full handshake the first time").isTrue();
+        }
+        // A TLS 1.3 client saves a session only from a session ticket (with resumption on it does, as the test
+        // below shows): none came, so it has nothing to resume with and its next connection is a full handshake.
+        assertThat(ticket).as("a session saved from a ticket").doesNotExist();
+        try (TlsOpenSslPeer again = alicePeer(address)) {
+            again.assertServed();
+            assertThat(again.serverSigned()).as("a full handshake again").isTrue();
+        }
+        assertThat(server.counters().total(Metric.SESSIONS_OPENED)).isEqualTo(2);
+    }
+
+    @Test
     void shouldNotResumeATlsSessionFromBeforeTheCaRotation() throws Exception {
         // jdk only: it issues TLS 1.3 session tickets; bc's server issues none, so there is nothing to resume.
-        final String url = start("jdk");
+        final String url = start("jdk", "on");
         final InetSocketAddress address = server.boundAddresses().get(0);
         final Path ticket = clientFiles.resolve("alice.session");
         try (TlsOpenSslPeer first = alicePeer(address, "-sess_out", ticket.toString())) {

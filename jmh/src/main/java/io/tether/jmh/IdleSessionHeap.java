@@ -26,7 +26,8 @@ import java.util.Map;
  *     io.tether.jmh.IdleSessionHeap 10000 tcp 5s 30s
  * </pre>
  * Arguments: sessions, transport (tcp, ws, tls or wss: mutual TLS with certificates made for the run), heartbeat
- * interval, CPU measuring period, and for tls and wss the TLS provider of both sides (jdk or bc; default jdk).
+ * interval, CPU measuring period, and for tls and wss the TLS provider of both sides (jdk or bc; default jdk) and the
+ * server's {@code tls-resumption} (on or off; default off, as {@code tether serve}).
  */
 public final class IdleSessionHeap {
     private IdleSessionHeap() {
@@ -38,6 +39,7 @@ public final class IdleSessionHeap {
         final String heartbeat = args.length > 2 ? args[2] : "30s";
         final Duration cpuPeriod = io.tether.engine.config.Values.parseDuration(args.length > 3 ? args[3] : "30s");
         final String provider = args.length > 4 ? TlsProvider.fromFlag(args[4]).flagValue() : "jdk";
+        final String resumption = args.length > 5 ? args[5] : "off";
         final boolean ws = transport.startsWith("ws");
         final String path = ws ? "/tether" : "";
         final Map<String, List<String>> settings = new java.util.HashMap<>(Map.of(
@@ -50,6 +52,7 @@ public final class IdleSessionHeap {
             settings.put("tls-key", List.of(certs.resolve("server.key").toString()));
             settings.put("tls-ca", List.of(certs.resolve("ca.pem").toString()));
             settings.put("tls-provider", List.of(provider));
+            settings.put("tls-resumption", List.of(resumption));
             // Thousands of sessions arrive at once; a mutual TLS handshake costs milliseconds of CPU on both sides.
             settings.put("handshake-timeout", List.of("10m"));
         }
@@ -80,7 +83,8 @@ public final class IdleSessionHeap {
         final double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
         final double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
         System.out.printf("transport: %s%s, idle sessions: %d, heartbeat %s%n", transport,
-            settings.containsKey("tls-provider") ? " (" + provider + ")" : "", sessions, heartbeat);
+            settings.containsKey("tls-provider") ? " (" + provider + ", resumption " + resumption + ")" : "",
+            sessions, heartbeat);
         System.out.printf("heap before: %,d B, after: %,d B, per session: %.0f B%n", before, after,
             (after - before) / (double) sessions);
         System.out.printf("server CPU over %.0f s: %.3f s = %.2f%% of one core; sessions still open: %d%n",

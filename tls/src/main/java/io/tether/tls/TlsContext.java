@@ -65,7 +65,7 @@ public final class TlsContext {
             settings.tlsCert(), settings.tlsKey(), settings.tlsKeyPasswordFile(), files, now);
         final List<X509Certificate> clientIssuers = settings.tlsCa() == null ? null :
             PemReader.readCertificates(settings.tlsCa(), files.bytes(settings.tlsCa()));
-        final SSLContext context = build(settings.tlsProvider(), keyMaterial, clientIssuers);
+        final SSLContext context = build(settings.tlsProvider(), keyMaterial, clientIssuers, settings.tlsResumption());
         return new TlsContext(context, settings.tlsProvider(), settings.tlsClientAuth(), settings.tlsProtocols(),
             keyMaterial.presented());
     }
@@ -78,7 +78,7 @@ public final class TlsContext {
             loadKeyMaterial(settings.cert(), settings.key(), settings.keyPasswordFile(), files, Instant.now());
         final List<X509Certificate> serverIssuers = settings.ca() == null ? null :
             PemReader.readCertificates(settings.ca(), files.bytes(settings.ca()));
-        final SSLContext context = build(settings.tlsProvider(), keyMaterial, serverIssuers);
+        final SSLContext context = build(settings.tlsProvider(), keyMaterial, serverIssuers, true);
         return new TlsContext(context, settings.tlsProvider(), ClientAuth.NONE, settings.tlsProtocols(),
             keyMaterial == null ? List.of() : keyMaterial.presented());
     }
@@ -174,9 +174,10 @@ public final class TlsContext {
     }
 
     private static SSLContext build(
-        final TlsProvider provider, final KeyMaterial keyMaterial, final List<X509Certificate> trustedIssuers) {
+        final TlsProvider provider, final KeyMaterial keyMaterial, final List<X509Certificate> trustedIssuers,
+        final boolean resumable) {
         try {
-            return provider.newSslContext(keyMaterial, trustedIssuers);
+            return provider.newSslContext(keyMaterial, trustedIssuers, resumable);
         } catch (final GeneralSecurityException | RuntimeException ex) {
             throw new TlsMaterialException(null, "cannot build the " + provider.flagValue() + " TLS context: " +
                 ex.getMessage(), ex);

@@ -13,6 +13,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * The JSSE implementation behind tether's TLS: the values of {@code --tls-provider}.
@@ -79,13 +80,23 @@ public enum TlsProvider {
     /**
      * @param keyMaterial   our certificate and key, or null to present none.
      * @param trustedIssuers the CAs to trust, or null for the JVM's default trust store.
+     * @param resumable     whether sessions this context serves may be resumed (see {@link NoResumptionKeyManager}).
      */
-    SSLContext newSslContext(final KeyMaterial keyMaterial, final List<X509Certificate> trustedIssuers)
-        throws GeneralSecurityException {
+    SSLContext newSslContext(final KeyMaterial keyMaterial, final List<X509Certificate> trustedIssuers,
+                             final boolean resumable) throws GeneralSecurityException {
         final Provider provider = jsse();
         final SSLContext context = SSLContext.getInstance("TLS", provider);
-        context.init(keyManagers(provider, keyManagerAlgorithm(), keyMaterial), trustManagers(provider, trustedIssuers),
-            null);
+        final KeyManager[] keyManagers = keyManagers(provider, keyManagerAlgorithm(), keyMaterial);
+        if (!resumable && keyManagers != null) {
+            for (int i = 0; i < keyManagers.length; i++) {
+                if (!(keyManagers[i] instanceof X509ExtendedKeyManager extended)) {
+                    throw new GeneralSecurityException("the " + flagValue() + " key manager cannot turn TLS session "
+                        + "resumption off");
+                }
+                keyManagers[i] = new NoResumptionKeyManager(extended);
+            }
+        }
+        context.init(keyManagers, trustManagers(provider, trustedIssuers), null);
         return context;
     }
 

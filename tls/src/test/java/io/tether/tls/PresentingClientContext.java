@@ -43,11 +43,10 @@ final class PresentingClientContext {
         return context;
     }
 
-    private static final class IgnoringIssuers extends X509ExtendedKeyManager {
-        private final X509ExtendedKeyManager delegate;
-
+    /** Offers the client certificate whatever issuers the server names. */
+    private static final class IgnoringIssuers extends ForwardingKeyManager {
         IgnoringIssuers(final X509ExtendedKeyManager delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -64,26 +63,6 @@ final class PresentingClientContext {
         @Override
         public String[] getClientAliases(final String keyType, final Principal[] issuers) {
             return delegate.getClientAliases(keyType, null);
-        }
-
-        @Override
-        public String[] getServerAliases(final String keyType, final Principal[] issuers) {
-            return delegate.getServerAliases(keyType, issuers);
-        }
-
-        @Override
-        public String chooseServerAlias(final String keyType, final Principal[] issuers, final Socket socket) {
-            return delegate.chooseServerAlias(keyType, issuers, socket);
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(final String alias) {
-            return delegate.getCertificateChain(alias);
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(final String alias) {
-            return delegate.getPrivateKey(alias);
         }
     }
 }

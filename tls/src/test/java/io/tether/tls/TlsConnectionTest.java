@@ -1,6 +1,7 @@
 package io.tether.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +19,12 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionContext;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TlsConnectionTest {
     private static final long SEED = 20_261_124L;
@@ -97,33 +100,68 @@ class TlsConnectionTest {
 
     @Test
     void shouldForgetTheSessionAndItsTicketSoThatNoLaterConnectionResumes() throws Exception {
-        final TlsContext serverContext = TlsContext.forServer(pki.serverSettings(TlsProvider.JDK));
         final TlsContext clientContext = TlsContext.forClient(pki.clientSettings(TlsProvider.JDK));
         final SSLSessionContext cache = clientContext.sslContext().getClientSessionContext();
+        final Handshake first = handshakeInMemory(
+            TlsContext.forServer(pki.serverSettings(TlsProvider.JDK).withResumption(true)), clientContext);
+        // SunJSSE's server sent a TLS 1.3 session ticket: the client keeps a resumable session for localhost:7443.
+        assertThat(validSessions(cache)).isPositive();
+
+        first.client().forgetSession();
+
+        assertThat(validSessions(cache)).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Tag("session-tickets") // not in the pom's run whose JVM-wide property stops every ticket
+    void shouldLetAClientResumeOnlyWhenResumptionIsOn(final boolean resumption) throws Exception {
+        final TlsContext serverContext = TlsContext.forServer(
+            pki.serverSettings(TlsProvider.JDK).withResumption(resumption));
+        final TlsContext clientContext = TlsContext.forClient(pki.clientSettings(TlsProvider.JDK));
+
+        final Handshake first = handshakeInMemory(serverContext, clientContext);
+        final Handshake second = handshakeInMemory(serverContext, clientContext);
+
+        assertThat(second.client().peerIdentity().subject()).isEqualTo("CN=server");
+        if (resumption) {
+            // A resumed handshake leaves out the server's certificate, its signature and the certificate request.
+            assertThat(second.serverBytes()).isLessThan(first.serverBytes() - 300);
+        } else {
+            // A full handshake again (the ECDSA signature's length varies by a byte or two).
+            assertThat(second.serverBytes()).isCloseTo(first.serverBytes(), within(16L));
+        }
+    }
+
+    /** A completed in-memory handshake: the client's side, and how many bytes the server sent for it. */
+    private record Handshake(TlsConnection client, long serverBytes) {
+    }
+
+    /** A mutual TLS handshake between fresh engines of the two contexts, fed whole flights. */
+    private Handshake handshakeInMemory(final TlsContext serverContext, final TlsContext clientContext)
+        throws Exception {
         final MemorySink clientSink = new MemorySink();
         final TlsConnection client = new TlsConnection(clientContext.newClientEngine("localhost", 7443), buffers,
             clientSink, new RecordingEvents(), null);
         final MemorySink serverSink = new MemorySink();
         final TlsConnection server = new TlsConnection(serverContext.newServerEngine(), buffers, serverSink,
             new RecordingEvents(), null);
+        long serverBytes = 0;
 
         client.beginHandshake();
         for (int round = 0; round < 100; round++) {
             final byte[] toServer = clientSink.take();
             server.onNetworkRead(ByteBuffer.wrap(toServer));
             final byte[] toClient = serverSink.take();
+            serverBytes += toClient.length;
             client.onNetworkRead(ByteBuffer.wrap(toClient));
             if (toServer.length == 0 && toClient.length == 0) {
                 break;
             }
         }
         assertThat(client.isHandshakeComplete()).isTrue();
-        // SunJSSE's server sent a TLS 1.3 session ticket: the client keeps a resumable session for localhost:7443.
-        assertThat(validSessions(cache)).isPositive();
-
-        client.forgetSession();
-
-        assertThat(validSessions(cache)).isZero();
+        assertThat(server.isHandshakeComplete()).isTrue();
+        return new Handshake(client, serverBytes);
     }
 
     private static int validSessions(final SSLSessionContext cache) {

@@ -159,7 +159,7 @@ class TlsContextTest {
         final TlsContext pkcs1 = TlsContext.forServer(
             TlsSettings.mutual(dir.resolve("rsa.pem"), dir.resolve("rsa1.key"), null));
         final TlsContext encrypted = TlsContext.forServer(new TlsSettings(dir.resolve("rsa.pem"),
-            dir.resolve("rsa-enc.key"), dir.resolve("pass.txt"), null, TlsProvider.BC, null, null));
+            dir.resolve("rsa-enc.key"), dir.resolve("pass.txt"), null, TlsProvider.BC, null, null, false));
 
         assertThat(pkcs1.clientAuth()).isEqualTo(ClientAuth.NONE);
         assertThat(encrypted.certificateChain().get(0).getSubjectX500Principal().getName()).isEqualTo("CN=rsa");
@@ -170,9 +170,9 @@ class TlsContextTest {
         final Path cert = dir.resolve("c.pem");
         final Path key = dir.resolve("k.pem");
 
-        assertThatThrownBy(() -> new TlsSettings(cert, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new TlsSettings(cert, null, null, null, null, null, null, false))
             .hasMessageContaining("tls-cert and tls-key go together");
-        assertThatThrownBy(() -> new TlsSettings(cert, key, null, null, null, ClientAuth.REQUIRED, null))
+        assertThatThrownBy(() -> new TlsSettings(cert, key, null, null, null, ClientAuth.REQUIRED, null, false))
             .hasMessageContaining("tls-client-auth required needs tls-ca");
         assertThatThrownBy(() -> TlsSettings.mutual(cert, key, null).withProtocols(List.of("TLSv1.1")))
             .hasMessageContaining("not 'TLSv1.1'");
