@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One socket, owned by one {@link EventLoop}: everything here but {@link #awaitWritable}
- * and {@link #slot()} and {@link #generation()} runs on that loop. Reading and frame assembly live in {@link TcpTransport}; this
- * class holds the outbound queue, backpressure and the close sequence.
+ * One socket, owned by one {@link EventLoop}: everything here but {@link #awaitWritable}, {@link #slot()} and
+ * {@link #generation()} runs on that loop. Reading and frame assembly live in {@link TcpTransport}; this class holds
+ * the outbound queue, backpressure and the close sequence.
  *
  * <p>Outbound bytes wait in pooled chunks only while the socket will not take them; an idle connection holds no
  * buffer at all. {@code pendingBytes} counts what producers have handed over and the socket has not yet taken:

@@ -189,7 +189,8 @@ public final class CertificateIssuer {
         }
         try {
             return new AuthorityKeyIdentifier(
-                SubjectKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(extension)).getKeyIdentifier());
+                SubjectKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(extension))
+                    .getKeyIdentifier());
         } catch (final IOException ex) {
             throw new GeneralSecurityException("unreadable subject key identifier in the CA certificate", ex);
         }

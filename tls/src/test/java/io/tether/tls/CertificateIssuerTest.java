@@ -59,7 +59,8 @@ class CertificateIssuerTest {
         final String caKeyId = ca.lines().map(String::trim).filter(l -> l.matches("[0-9A-F:]{59}")).findFirst()
             .orElseThrow();
         for (final String leaf : List.of("server.pem", "alice.pem")) {
-            final String authority = OpenSsl.runOk(dir, "x509", "-in", leaf, "-noout", "-ext", "authorityKeyIdentifier");
+            final String authority = OpenSsl.runOk(dir, "x509", "-in", leaf, "-noout", "-ext",
+                "authorityKeyIdentifier");
             // No DirName/serial: only the CA's key identifier (OpenSSL 3.0 prefixes it with "keyid:").
             assertThat(authority.lines().map(l -> l.trim().replaceFirst("^keyid:", "")).filter(l -> !l.isEmpty())
                 .toList()).as(leaf)
