@@ -47,7 +47,7 @@ final class ClientProtocol implements FrameHandler {
 
     @Override
     public void onReadComplete(Connection c) {
-        final long seq = client.lastPushSeq();
+        final long seq = client.lastPushSeqOnLoop();
         if (seq > ackedSeq && !c.isClosing()) {
             ackedSeq = seq;
             Frames.writeAck(c, seq);

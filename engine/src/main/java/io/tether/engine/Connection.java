@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One socket, owned by one {@link EventLoop}: everything here but {@link #awaitWritable}, {@link #slot()} and
- * {@link #generation()} runs on that loop. Reading and frame assembly live in {@link TcpTransport}; this class holds
+ * {@link #stamp()} runs on that loop. Reading and frame assembly live in {@link TcpTransport}; this class holds
  * the outbound queue, backpressure and the close sequence.
  *
  * <p>Outbound bytes wait in pooled chunks only while the socket will not take them; an idle connection holds no
@@ -46,7 +46,7 @@ final class Connection {
     private final Transport transport;
     private SelectionKey key;
     private int slot = NO_SLOT;
-    private volatile int generation;
+    private volatile int stamp;
     private volatile long pendingBytes;
     private volatile boolean closed;
     private final WriteWaiters writeWaiters = new WriteWaiters();
@@ -99,8 +99,8 @@ final class Connection {
         return slot;
     }
 
-    int generation() {
-        return generation;
+    int stamp() {
+        return stamp;
     }
 
     boolean isClosed() {
@@ -117,7 +117,7 @@ final class Connection {
      */
     void assignSlot(int slot, int stamp) {
         this.slot = slot;
-        this.generation = stamp; // volatile: written last, read first (see OutboundRing)
+        this.stamp = stamp; // volatile: written last, read first (see OutboundRing)
     }
 
     /** Registers with the loop's selector; {@code ops} is OP_READ, or OP_CONNECT for a client still connecting. */

@@ -374,11 +374,11 @@ public final class EventLoop implements Runnable {
 
     private void onRecord(int type, org.agrona.MutableDirectBuffer buffer, int index, int length) {
         final int slot = buffer.getInt(index + OutboundRing.SLOT_OFFSET);
-        final int generation = buffer.getInt(index + OutboundRing.GENERATION_OFFSET);
+        final int stamp = buffer.getInt(index + OutboundRing.STAMP_OFFSET);
         final Connection c = slot >= 0 && slot < nextSlot ? connections[slot] : null;
         final int bodyIndex = index + OutboundRing.BODY_OFFSET;
         final int bodyLength = length - OutboundRing.BODY_OFFSET;
-        if (c == null || c.generation() != generation || c.isClosing()) {
+        if (c == null || c.stamp() != stamp || c.isClosing()) {
             // Closed, or closing: nothing may follow the Goodbye already queued.
             counters.increment(Metric.UNDELIVERED);
             return;

@@ -188,10 +188,9 @@ final class Frames {
 
     /** The slow path for a frame that does not fit the ring: a heap copy through the loop's command queue. */
     static void appendLater(Connection c, byte[] frame) {
-        final int generation = c.generation();
         c.addPending(frame.length);
         c.loop().execute(() -> {
-            if (!c.isClosed() && c.generation() == generation) {
+            if (!c.isClosed()) {
                 c.appendFromRing(new UnsafeBuffer(frame), 0, frame.length);
                 c.loop().counters().increment(Metric.FRAMES_OUT);
             }

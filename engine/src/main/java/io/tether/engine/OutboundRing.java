@@ -19,14 +19,14 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *   PUSH:  body is | topic length (int) | topic UTF-8 | payload |; the loop numbers it and frames it.
  * </pre>
  *
- * The generation is the connection's stamp, which its loop gives each registration afresh: a record for a connection
- * that closed, and whose slot was reused, does not match the new occupant's and is dropped.
+ * The stamp is the one the connection's loop gave it when it registered, new for each registration: a record for a
+ * connection that closed, and whose slot was reused, does not match the new occupant's and is dropped.
  */
 final class OutboundRing {
     static final int FRAME = 1;
     static final int PUSH = 2;
     static final int SLOT_OFFSET = 0;
-    static final int GENERATION_OFFSET = 4;
+    static final int STAMP_OFFSET = 4;
     static final int BODY_OFFSET = 8;
 
     private final ManyToOneRingBuffer ring;
@@ -74,8 +74,8 @@ final class OutboundRing {
 
     /** Writes the record's address; the stamp is read first, so it is never newer than the slot read after it. */
     private void address(int index, Connection connection) {
-        final int stamp = connection.generation();
-        buffer.putInt(index + GENERATION_OFFSET, stamp);
+        final int stamp = connection.stamp();
+        buffer.putInt(index + STAMP_OFFSET, stamp);
         buffer.putInt(index + SLOT_OFFSET, connection.slot());
     }
 

@@ -212,6 +212,11 @@ public final class TetherClient implements AutoCloseable {
         return onLoop(() -> lastPushSeq);
     }
 
+    /** {@link #lastPushSeq()} for the client's loop, which reads it directly (once per read, so no lambda). */
+    long lastPushSeqOnLoop() {
+        return lastPushSeq;
+    }
+
     /** Pushes received twice (replayed after a resume) and dropped, so the application saw each once. */
     public long duplicatePushesDropped() {
         return onLoop(() -> duplicatePushes);

@@ -133,7 +133,7 @@ public final class ConfigBinder {
             return switch (text.trim().toLowerCase(Locale.ROOT)) {
                 case "true", "yes", "on" -> true;
                 case "false", "no", "off" -> false;
-                default -> throw new IllegalArgumentException("'" + text + "' is not true or false");
+                default -> throw new IllegalArgumentException("'" + text + "' is not on or off (or true, false, yes, no)");
             };
         } else if (type == Duration.class) {
             return Values.parseDuration(text);

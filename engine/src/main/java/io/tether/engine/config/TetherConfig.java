@@ -81,7 +81,7 @@ public record TetherConfig(
     String tlsProvider,
     @Setting(description = "TLS 1.3 session resumption (session tickets): on, or off so that every TLS 1.3 connection "
         + "makes a full handshake and an idle TLS session takes about 0.5 KB less heap.", defaultValue = "off")
-    String tlsResumption,
+    boolean tlsResumption,
     @Setting(description = "How often the TLS files are also checked by content (symlink swaps raise no file "
         + "events).", defaultValue = "10s")
     Duration tlsReloadInterval) {
@@ -139,11 +139,6 @@ public record TetherConfig(
             problems.add("shutdown-grace: must not be negative");
         }
         positive(problems, "tls-reload-interval", tlsReloadInterval);
-        try {
-            onOff("tls-resumption", tlsResumption);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
         final boolean tlsListener = listen.stream().anyMatch(ListenAddress::isTls);
         if (tlsListener && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
             problems.add("tls-cert and tls-key are needed for tls:// and wss:// listeners");
@@ -155,9 +150,7 @@ public record TetherConfig(
             try {
                 tlsSettings();
             } catch (IllegalArgumentException e) {
-                if (!problems.contains(e.getMessage())) {
-                    problems.add(e.getMessage());
-                }
+                problems.add(e.getMessage());
             }
         }
         return problems;
@@ -171,16 +164,7 @@ public record TetherConfig(
         return new TlsSettings(Path.of(tlsCert), tlsKey.isEmpty() ? null : Path.of(tlsKey),
             tlsKeyPasswordFile.isEmpty() ? null : Path.of(tlsKeyPasswordFile), tlsCa.isEmpty() ? null : Path.of(tlsCa),
             TlsProvider.fromFlag(tlsProvider), tlsClientAuth.isEmpty() ? null : ClientAuth.fromFlag(tlsClientAuth),
-            List.of(tlsProtocols.split("\\s*,\\s*")), onOff("tls-resumption", tlsResumption));
-    }
-
-    /** {@code on} or {@code off}, in any case. */
-    static boolean onOff(String name, String value) {
-        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new IllegalArgumentException(name + ": must be on or off, got '" + value + "'");
-        };
+            List.of(tlsProtocols.split("\\s*,\\s*")), tlsResumption);
     }
 
     private static void positive(List<String> problems, String name, Duration value) {
