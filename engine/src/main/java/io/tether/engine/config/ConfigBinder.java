@@ -133,7 +133,8 @@ public final class ConfigBinder {
             return switch (text.trim().toLowerCase(Locale.ROOT)) {
                 case "true", "yes", "on" -> true;
                 case "false", "no", "off" -> false;
-                default -> throw new IllegalArgumentException("'" + text + "' is not on or off (or true, false, yes, no)");
+                default ->
+                    throw new IllegalArgumentException("'" + text + "' is not on or off (or true, false, yes, no)");
             };
         } else if (type == Duration.class) {
             return Values.parseDuration(text);
