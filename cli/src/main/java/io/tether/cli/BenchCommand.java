@@ -1,9 +1,9 @@
 package io.tether.cli;
 
-import io.tether.engine.BenchOptions;
-import io.tether.engine.BenchResult;
-import io.tether.engine.ChaosBench;
-import io.tether.engine.LoadGenerator;
+import io.tether.bench.BenchOptions;
+import io.tether.bench.BenchResult;
+import io.tether.bench.ChaosBench;
+import io.tether.bench.LoadGenerator;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.Values;
 import java.net.InetAddress;

@@ -4,8 +4,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import net.openhft.hashing.LongHashFunction;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Entry point of {@code tether.jar}. */
 @Command(name = "tether", mixinStandardHelpOptions = true, version = "tether 0.1.0",

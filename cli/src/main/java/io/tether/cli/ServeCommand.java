@@ -1,10 +1,10 @@
 package io.tether.cli;
 
-import io.tether.engine.TetherServer;
 import io.tether.engine.config.ConfigBinder;
 import io.tether.engine.config.ConfigException;
 import io.tether.engine.config.Setting;
 import io.tether.engine.config.TetherConfig;
+import io.tether.engine.server.TetherServer;
 import io.tether.telemetry.Counters;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 import sun.misc.Signal;
 
 /**

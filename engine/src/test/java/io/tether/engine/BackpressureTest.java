@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.codec.GoodbyeCode;
 import io.tether.engine.HandWire.Fields;
+import io.tether.engine.server.PushResult;
+import io.tether.engine.server.TetherServer;
 import io.tether.telemetry.Metric;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

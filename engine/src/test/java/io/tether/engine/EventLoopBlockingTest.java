@@ -3,6 +3,9 @@ package io.tether.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.engine.HandWire.Fields;
+import io.tether.engine.server.PushResult;
+import io.tether.engine.server.Reply;
+import io.tether.engine.server.TetherServer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

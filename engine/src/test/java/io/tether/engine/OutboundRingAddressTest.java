@@ -3,6 +3,15 @@ package io.tether.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.codec.proto.Frame;
+import io.tether.engine.reactor.Connection;
+import io.tether.engine.reactor.ConnectionLimits;
+import io.tether.engine.reactor.EventLoop;
+import io.tether.engine.reactor.LoopGroup;
+import io.tether.engine.reactor.OutboundRing;
+import io.tether.engine.server.Listener;
+import io.tether.engine.transport.FrameHandler;
+import io.tether.engine.transport.Frames;
+import io.tether.engine.transport.TcpTransport;
 import io.tether.telemetry.Counters;
 import io.tether.telemetry.Metric;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.tether.engine;
 
+import io.tether.engine.server.TetherServer;
 import io.tether.telemetry.Metric;
 import java.io.IOException;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.tether.engine;
 
 import io.tether.engine.config.ConfigBinder;
 import io.tether.engine.config.TetherConfig;
+import io.tether.engine.server.TetherServer;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -9,11 +10,11 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /** Servers on ephemeral loopback ports, and condition polling for tests. */
-final class TestServers {
+public final class TestServers {
     private TestServers() {
     }
 
-    static TetherConfig config(String... pairs) {
+    public static TetherConfig config(String... pairs) {
         final Map<String, List<String>> values = new HashMap<>();
         values.put("listen", List.of("tcp://127.0.0.1:0"));
         values.put("io-threads", List.of("2"));
@@ -23,17 +24,17 @@ final class TestServers {
         return ConfigBinder.bind(values);
     }
 
-    static InetSocketAddress address(TetherServer server) {
+    public static InetSocketAddress address(TetherServer server) {
         return server.boundAddresses().get(0);
     }
 
     /** Polls until the condition holds, failing after 10 s (never a bare sleep). */
-    static void await(String what, BooleanSupplier condition) {
+    public static void await(String what, BooleanSupplier condition) {
         await(what, condition, 10);
     }
 
     /** Polls until the condition holds, failing after {@code seconds}. */
-    static void await(String what, BooleanSupplier condition, int seconds) {
+    public static void await(String what, BooleanSupplier condition, int seconds) {
         final long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

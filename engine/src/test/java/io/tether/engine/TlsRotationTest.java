@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.tether.codec.proto.Response;
+import io.tether.engine.client.TetherClient;
 import io.tether.engine.config.ConfigBinder;
+import io.tether.engine.server.Reply;
+import io.tether.engine.server.TetherServer;
 import io.tether.telemetry.Metric;
 import io.tether.tls.CertificateIssuer;
 import io.tether.tls.IssuedCertificate;

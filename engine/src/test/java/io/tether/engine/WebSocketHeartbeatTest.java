@@ -9,6 +9,8 @@ import io.tether.codec.proto.Request;
 import io.tether.codec.ws.WebSocketCloseCode;
 import io.tether.engine.WebSocketPeersTest.Peer;
 import io.tether.engine.WebSocketRawClientTest.RawWebSocket;
+import io.tether.engine.server.Reply;
+import io.tether.engine.server.TetherServer;
 import io.tether.telemetry.Metric;
 import java.io.IOException;
 import java.time.Duration;

@@ -11,6 +11,7 @@ import io.tether.codec.proto.Request;
 import io.tether.codec.proto.Response;
 import io.tether.engine.WebSocketRawClientTest.RawWebSocket;
 import io.tether.engine.config.ConfigBinder;
+import io.tether.engine.server.TetherServer;
 import io.tether.telemetry.Metric;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

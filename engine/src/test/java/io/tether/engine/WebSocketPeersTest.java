@@ -11,6 +11,7 @@ import io.tether.codec.proto.Hello;
 import io.tether.codec.proto.Request;
 import io.tether.codec.proto.Response;
 import io.tether.codec.proto.Welcome;
+import io.tether.engine.server.TetherServer;
 import io.tether.telemetry.Metric;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;

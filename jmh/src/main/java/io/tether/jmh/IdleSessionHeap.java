@@ -1,10 +1,10 @@
 package io.tether.jmh;
 
-import io.tether.engine.BenchOptions;
-import io.tether.engine.LoadGenerator;
-import io.tether.engine.TetherServer;
+import io.tether.bench.BenchOptions;
+import io.tether.bench.LoadGenerator;
 import io.tether.engine.config.ConfigBinder;
 import io.tether.engine.config.ListenAddress;
+import io.tether.engine.server.TetherServer;
 import io.tether.tls.CertificateIssuer;
 import io.tether.tls.TlsClientSettings;
 import io.tether.tls.TlsProvider;

@@ -1,11 +1,10 @@
 package io.tether.jmh;
 
+import io.tether.session.registry.SessionId;
+import io.tether.session.registry.SessionRegistry;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
-import io.tether.session.registry.SessionId;
-import io.tether.session.registry.SessionRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

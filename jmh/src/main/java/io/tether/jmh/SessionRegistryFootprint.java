@@ -1,13 +1,12 @@
 package io.tether.jmh;
 
+import io.tether.jmh.SessionRegistryBenchmark.Session;
+import io.tether.session.registry.SessionId;
+import io.tether.session.registry.SessionRegistry;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.tether.jmh.SessionRegistryBenchmark.Session;
-import io.tether.session.registry.SessionId;
-import io.tether.session.registry.SessionRegistry;
 
 /**
  * Bytes per entry, heap plus direct memory, of {@link SessionRegistry} and of the baseline

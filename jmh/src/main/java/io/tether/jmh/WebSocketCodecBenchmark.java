@@ -1,18 +1,17 @@
 package io.tether.jmh;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-
 import io.tether.codec.ws.TextPolicy;
 import io.tether.codec.ws.WebSocketFrameDecoder;
 import io.tether.codec.ws.WebSocketFrameDescriptor;
 import io.tether.codec.ws.WebSocketFrameEncoder;
 import io.tether.codec.ws.WebSocketFrameListener;
 import io.tether.codec.ws.WebSocketRole;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

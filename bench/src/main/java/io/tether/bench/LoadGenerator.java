@@ -1,0 +1,424 @@
+package io.tether.bench;
+
+import io.tether.engine.client.TetherClient;
+import io.tether.engine.reactor.Connection;
+import io.tether.engine.reactor.EventLoop;
+import io.tether.engine.reactor.LoopGroup;
+import io.tether.engine.server.Listener;
+import io.tether.engine.transport.TlsTransport;
+import io.tether.telemetry.Counters;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+
+/**
+ * The load generator behind {@code tether bench}: real sockets on tether's own event loops, closed-loop
+ * (pipelined) or open-loop (paced, timed from the intended send time), every payload checked, latencies in
+ * HdrHistogram recorders written by one loop each and read once a second for progress.
+ */
+public final class LoadGenerator {
+    private static final long MAX_LATENCY_MICROS = TimeUnit.SECONDS.toMicros(60);
+
+    private final BenchOptions options;
+    private final LoopGroup loops;
+    /** Each loop's share of the open-loop schedule, once it runs. */
+    private final Pacer[] pacers;
+    private final SingleWriterRecorder[] recorders;
+    /** Open loop: how late each request left, from its intended send time; one per loop, like the latencies. */
+    private final SingleWriterRecorder[] lagRecorders;
+    /** Requests awaiting their answer, per loop; each element is touched by its own loop only. */
+    private final int[] inFlight;
+    private final List<BenchConnection> sessions = new ArrayList<>();
+    private final CountDownLatch settled;
+    private final AtomicLong ready = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final java.util.Set<Integer> settledSlots = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean measuring;
+    private volatile boolean sending = true;
+    private volatile String lastFailure = "";
+    private final io.tether.tls.TlsContext tls;
+
+    private LoadGenerator(BenchOptions options) {
+        this.options = options;
+        this.loops = new LoopGroup("tether-bench", options.ioThreads(), new Counters(), true);
+        this.recorders = new SingleWriterRecorder[loops.size()];
+        this.lagRecorders = new SingleWriterRecorder[loops.size()];
+        this.inFlight = new int[loops.size()];
+        this.pacers = new Pacer[loops.size()];
+        for (int i = 0; i < recorders.length; i++) {
+            recorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
+            lagRecorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
+        }
+        this.settled = new CountDownLatch(options.sessions());
+        this.tls = options.tls() == null ? null : io.tether.tls.TlsContext.forClient(options.tls());
+    }
+
+    /** Runs the whole bench; {@code progress} gets a line about once a second. */
+    public static BenchResult run(BenchOptions options, Consumer<String> progress)
+        throws IOException, InterruptedException {
+        final LoadGenerator g = new LoadGenerator(options);
+        try {
+            return g.execute(progress);
+        } finally {
+            g.loops.close();
+        }
+    }
+
+    boolean openLoop() {
+        return options.rate() > 0;
+    }
+
+    int pipeline() {
+        return options.pipeline();
+    }
+
+    String method() {
+        return options.method();
+    }
+
+    boolean reconnecting() {
+        return options.reconnect();
+    }
+
+    /**
+     * Reconnect mode: a session's handshake is done. The first one of each session counts it as connected; every
+     * one after the warm-up is recorded; then the connection is dropped and a new one started on the same loop.
+     */
+    void handshakeDone(BenchConnection c, SingleWriterRecorder recorder, long nanos) {
+        c.established = true;
+        if (!settledSlots.contains(c.slot)) {
+            sessionReady(c);
+        }
+        if (measuring) {
+            recorder.recordValue(Math.max(1, nanos / 1_000));
+        }
+        final Connection old = c.connection();
+        if (!options.tlsResume() && old.driver() instanceof TlsTransport t) {
+            t.forgetTlsSession(); // the next connection of this run makes a full handshake
+        }
+        old.closeNow(null);
+        if (sending) {
+            try {
+                open(old.loop(), c.slot, c.recorderIndex);
+            } catch (IOException e) {
+                failed.incrementAndGet();
+                lastFailure = e.getMessage();
+            }
+        }
+    }
+
+    boolean measuring() {
+        return measuring;
+    }
+
+    /** A request of a session on loop {@code loopIndex} was sent ({@code +1}) or answered ({@code -1}). Loop thread. */
+    void inFlight(int loopIndex, int delta) {
+        inFlight[loopIndex] += delta;
+    }
+
+    boolean sending() {
+        return sending;
+    }
+
+    void sessionReady(BenchConnection c) {
+        ready.incrementAndGet();
+        settle(c.slot);
+    }
+
+    /** Each session settles once: connected, or failed before its first Welcome. */
+    private void settle(int slot) {
+        if (settledSlots.add(slot)) {
+            settled.countDown();
+        }
+    }
+
+    void sessionClosed(BenchConnection c, int code, String reason) {
+        if (!sending) {
+            return; // the run is over: closing is expected
+        }
+        if (c.established && options.reconnect()) {
+            return; // dropped on purpose after its handshake
+        }
+        failed.incrementAndGet();
+        lastFailure = reason + " (" + code + ")";
+        settle(c.slot);
+    }
+
+    private BenchResult execute(Consumer<String> progress) throws IOException, InterruptedException {
+        connectAll(progress);
+        final Histogram total = new Histogram(MAX_LATENCY_MICROS, 3);
+        final Histogram totalLag = new Histogram(MAX_LATENCY_MICROS, 3);
+        if (openLoop()) {
+            startPacing();
+        }
+        final long warmupEnd = System.nanoTime() + options.warmup().toNanos();
+        while (System.nanoTime() < warmupEnd) {
+            LockSupport.parkNanos(Math.min(warmupEnd - System.nanoTime(), 200_000_000L));
+        }
+        interval(recorders); // discard what the warm-up recorded
+        interval(lagRecorders);
+        measuring = true;
+        final long start = System.nanoTime();
+        final long end = start + options.duration().toNanos();
+        long nextReport = start + 1_000_000_000L;
+        long lastReport = start;
+        while (true) {
+            final long now = System.nanoTime();
+            if (now >= end) {
+                break;
+            }
+            LockSupport.parkNanos(Math.min(end, nextReport) - now);
+            if (System.nanoTime() >= nextReport || System.nanoTime() >= end) {
+                final long t = System.nanoTime();
+                final Histogram h = interval(recorders);
+                total.add(h);
+                final Histogram lag = interval(lagRecorders);
+                totalLag.add(lag);
+                progress.accept(String.format("%6.1fs %,12.0f resp/s   p50 %s   p99 %s   sessions %d/%d%s",
+                    (t - start) / 1e9, h.getTotalCount() / ((t - lastReport) / 1e9),
+                    micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(99)),
+                    ready.get() - failed.get(), options.sessions(),
+                    openLoop() ? "   send lag p99 " + micros(lag.getValueAtPercentile(99)) : ""));
+                lastReport = t;
+                nextReport += 1_000_000_000L;
+            }
+        }
+        measuring = false;
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        total.add(interval(recorders));
+        totalLag.add(interval(lagRecorders));
+        sending = false;
+        closeAll();
+        long errors = 0;
+        long mismatches = 0;
+        for (BenchConnection c : sessions) {
+            errors += c.errors;
+            mismatches += c.mismatches;
+        }
+        return new BenchResult(total.getTotalCount(), seconds, errors, mismatches, failed.get(), ready.get(), total,
+            totalLag);
+    }
+
+    /** What {@code from} recorded since the last call, all loops together. */
+    private static Histogram interval(SingleWriterRecorder[] from) {
+        final Histogram h = new Histogram(MAX_LATENCY_MICROS, 3);
+        for (SingleWriterRecorder r : from) {
+            h.add(r.getIntervalHistogram());
+        }
+        return h;
+    }
+
+    /** A latency in microseconds as people read it: 850us, 1.25ms. */
+    public static String micros(double us) {
+        return us >= 1000 ? String.format(java.util.Locale.ROOT, "%.2fms", us / 1000)
+            : String.format(java.util.Locale.ROOT, "%.0fus", us);
+    }
+
+    private void connectAll(Consumer<String> progress) throws IOException, InterruptedException {
+        for (int i = 0; i < options.sessions(); i++) {
+            final int loopIndex = i % loops.size();
+            final EventLoop loop = loops.get(loopIndex);
+            final int slot = i;
+            loop.execute(() -> {
+                try {
+                    open(loop, slot, loopIndex);
+                } catch (IOException e) {
+                    failed.incrementAndGet();
+                    lastFailure = e.getMessage();
+                    settled.countDown();
+                }
+            });
+        }
+        if (!settled.await(10, TimeUnit.MINUTES)) {
+            throw new IOException("sessions did not connect within 10 min: " + ready.get() + " ready, " + failed.get()
+                + " failed");
+        }
+        if (ready.get() == 0) {
+            throw new IOException("no session could connect to " + options.target() + ": " + lastFailure);
+        }
+        progress.accept(String.format("connected %d sessions (%d failed%s)", ready.get(), failed.get(),
+            failed.get() > 0 ? ": " + lastFailure : ""));
+    }
+
+    /** Opens one session's connection, on its loop. */
+    private void open(EventLoop loop, int slot, int recorderIndex) throws IOException {
+        final BenchConnection handler = new BenchConnection(this, recorders[recorderIndex], options.payloadBytes(),
+            options.pipeline());
+        handler.slot = slot;
+        handler.recorderIndex = recorderIndex;
+        if (!options.reconnect()) {
+            synchronized (sessions) {
+                sessions.add(handler);
+            }
+        }
+        final List<java.net.InetAddress> sources = options.sourceAddresses();
+        final SocketChannel channel = SocketChannel.open();
+        try {
+            if (!sources.isEmpty()) {
+                channel.bind(new InetSocketAddress(sources.get(slot % sources.size()), 0));
+            }
+            Listener.configure(channel);
+            final boolean connected = channel.connect(options.target().socketAddress());
+            new Connection(loop, channel, handler, TetherClient.clientTransport(options.target(), tls))
+                .open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Open loop: hands each loop its share of the schedule. Request {@code k} goes to session {@code k % n} at
+     * {@code start + k / rate}; a loop sends the requests of its own sessions from its own deadline, so there is no
+     * hand-off between threads per request.
+     */
+    private void startPacing() {
+        final BenchConnection[] all;
+        synchronized (sessions) {
+            all = sessions.toArray(new BenchConnection[0]);
+        }
+        final int n = options.sessions();
+        final double intervalNanos = 1e9 / options.rate();
+        final long start = System.nanoTime();
+        for (int i = 0; i < loops.size(); i++) {
+            final int loopIndex = i;
+            final BenchConnection[] mine = java.util.Arrays.stream(all).filter(c -> c.recorderIndex == loopIndex)
+                .sorted(java.util.Comparator.comparingInt(c -> c.slot)).toArray(BenchConnection[]::new);
+            if (mine.length == 0) {
+                continue;
+            }
+            final EventLoop loop = loops.get(i);
+            final Pacer pacer = new Pacer(i, mine, n, start, intervalNanos);
+            pacers[i] = pacer;
+            loop.execute(() -> {
+                reduceTimerSlack();
+                loop.addAgent(pacer);
+            });
+        }
+    }
+
+    /**
+     * One loop's share of the open-loop schedule: an agent in that loop's duty cycle. A send due in under 2 ms is
+     * waited for by parking the loop thread (its selector cannot wait less than a millisecond), so the thread's
+     * timer slack decides how precise sends are; while parked the loop reads nothing, so while answers are awaited
+     * it parks at most {@link #POLL_NANOS} at a time: an answer is then read, and timed, at most that late.
+     */
+    private final class Pacer implements EventLoop.Agent {
+        /** A deadline nearer than this is waited for by parking: the selector cannot wait less than 1 ms. */
+        private static final long PARK_BELOW_NANOS = 2_000_000;
+        /** Sent in one pass at most, so a loop that fell far behind still reads between passes. */
+        private static final int MAX_PER_PASS = 4096;
+        private static final long POLL_NANOS = 25_000;
+        private final int loopIndex;
+        private final BenchConnection[] mine;
+        private final int n;
+        private final long start;
+        private final double intervalNanos;
+        private final SingleWriterRecorder lag;
+        private long round;
+        private int next;
+        /** When {@link #doWork} has something to do next. */
+        private long deadline;
+
+        Pacer(int loopIndex, BenchConnection[] mine, int n, long start, double intervalNanos) {
+            this.loopIndex = loopIndex;
+            this.mine = mine;
+            this.n = n;
+            this.start = start;
+            this.intervalNanos = intervalNanos;
+            this.lag = lagRecorders[loopIndex];
+            this.deadline = start;
+        }
+
+        @Override
+        public long nextDeadlineNanos() {
+            return deadline;
+        }
+
+        @Override
+        public int doWork(long nowNanos) {
+            long now = nowNanos;
+            if (now < deadline) {
+                if (deadline - now >= PARK_BELOW_NANOS) {
+                    return 0;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(deadline - now);
+                now = System.nanoTime();
+            }
+            deadline = run(now);
+            if (deadline == Long.MAX_VALUE) {
+                loops.get(loopIndex).removeAgent(this);
+            }
+            return 1;
+        }
+
+        /** The intended send time of the request for {@code mine[next]} in the current round. */
+        private long due() {
+            return start + (long) ((round * n + mine[next].slot) * intervalNanos);
+        }
+
+        /** Sends what is due by {@code now}; returns the next deadline, or {@link Long#MAX_VALUE} to stop. */
+        private long run(long now) {
+            if (!sending) {
+                return Long.MAX_VALUE;
+            }
+            final boolean record = measuring;
+            long due = due();
+            for (int sent = 0; due <= now && sent < MAX_PER_PASS; sent++) {
+                final BenchConnection s = mine[next];
+                if (s.established && s.connection() != null) {
+                    s.send(due);
+                    if (record) {
+                        lag.recordValue(Math.max(1, (now - due) / 1_000));
+                    }
+                }
+                if (++next == mine.length) {
+                    next = 0;
+                    round++;
+                }
+                due = due();
+            }
+            return inFlight[loopIndex] > 0 ? Math.min(due, now + POLL_NANOS) : due;
+        }
+    }
+
+    /**
+     * Linux parks a thread up to its timer slack (50 us by default) later than asked; the pacing loop asks for 1 us
+     * so its sends leave on time. Best effort: elsewhere, or without /proc, the default stays.
+     */
+    private static void reduceTimerSlack() {
+        try {
+            final java.nio.file.Path self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self"));
+            final String tid = self.getFileName().toString();
+            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc", tid, "timerslack_ns"), "1000");
+        } catch (IOException | RuntimeException e) {
+            // keep the default slack
+        }
+    }
+
+    private void closeAll() throws InterruptedException {
+        final CountDownLatch closed = new CountDownLatch(loops.size());
+        for (int i = 0; i < loops.size(); i++) {
+            final EventLoop loop = loops.get(i);
+            final Pacer pacer = pacers[i];
+            loop.execute(() -> {
+                if (pacer != null) {
+                    loop.removeAgent(pacer);
+                }
+                loop.forEachConnection(c -> c.closeNow(null));
+                closed.countDown();
+            });
+        }
+        closed.await(5, TimeUnit.SECONDS);
+    }
+}

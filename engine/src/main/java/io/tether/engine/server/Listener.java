@@ -1,0 +1,96 @@
+package io.tether.engine.server;
+
+import io.tether.engine.config.ListenAddress;
+import io.tether.engine.reactor.EventLoop;
+import io.tether.engine.reactor.Selectable;
+import io.tether.telemetry.Metric;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A listening socket, served by one loop, that hands each accepted connection to the next loop of the group. */
+public final class Listener implements Selectable {
+    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    private static final int ACCEPTS_PER_EVENT = 64;
+
+    private final ListenAddress address;
+    private final ServerSocketChannel channel;
+    private final EventLoop loop;
+    private final TetherServer server;
+
+    Listener(ListenAddress address, EventLoop loop, TetherServer server) throws IOException {
+        this.address = address;
+        this.loop = loop;
+        this.server = server;
+        this.channel = ServerSocketChannel.open();
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        channel.bind(address.socketAddress(), 4096);
+        channel.configureBlocking(false);
+    }
+
+    InetSocketAddress boundAddress() {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            return address.socketAddress();
+        }
+    }
+
+    ListenAddress address() {
+        return address;
+    }
+
+    void register() throws IOException {
+        channel.register(loop.selector(), SelectionKey.OP_ACCEPT, this);
+    }
+
+    @Override
+    public void onSelected(SelectionKey key) {
+        onAcceptable();
+    }
+
+    @Override
+    public void onFailure(Throwable cause) {
+        LOG.warn("accepting on {} failed", address, cause);
+    }
+
+    private void onAcceptable() {
+        for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+            final SocketChannel accepted;
+            try {
+                accepted = channel.accept();
+            } catch (IOException e) {
+                // Typically out of file descriptors: keep serving the others; the next event retries.
+                LOG.warn("accept on {} failed: {}", address, e.toString());
+                return;
+            }
+            if (accepted == null) {
+                return;
+            }
+            server.adopt(accepted, address);
+        }
+    }
+
+    @Override
+    public void closeNow() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("closing {} failed", address, e);
+        }
+    }
+
+    public static void configure(SocketChannel channel) throws IOException {
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    }
+
+    static void countAccepted(EventLoop loop) {
+        loop.counters().increment(Metric.CONNECTIONS_ACCEPTED);
+    }
+}

@@ -1,0 +1,36 @@
+package io.tether.engine.server;
+
+import io.tether.codec.proto.Frame;
+import io.tether.engine.reactor.Connection;
+import io.tether.engine.reactor.ConnectionLimits;
+import io.tether.engine.transport.FrameHandler;
+
+/**
+ * The frame handler of plain WebSocket connections ({@link WebSocketHandler}): they carry no tether frames, so
+ * all it gives the connection is the server's limits.
+ */
+final class RawWebSocketProtocol implements FrameHandler {
+    private final TetherServer server;
+
+    RawWebSocketProtocol(TetherServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public ConnectionLimits limits() {
+        return server.limits();
+    }
+
+    @Override
+    public void onOpen(Connection c) {
+    }
+
+    @Override
+    public void onFrame(Connection c, Frame frame) {
+        throw new IllegalStateException("a plain WebSocket connection carries no tether frames");
+    }
+
+    @Override
+    public void onClosed(Connection c, int code, String reason) {
+    }
+}

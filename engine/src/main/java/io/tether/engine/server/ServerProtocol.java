@@ -1,0 +1,163 @@
+package io.tether.engine.server;
+
+import io.tether.codec.GoodbyeCode;
+import io.tether.codec.Status;
+import io.tether.codec.proto.Frame;
+import io.tether.codec.proto.Hello;
+import io.tether.codec.proto.Request;
+import io.tether.engine.reactor.Connection;
+import io.tether.engine.reactor.ConnectionLimits;
+import io.tether.engine.transport.FrameHandler;
+import io.tether.engine.transport.Frames;
+import io.tether.engine.transport.Transport;
+import io.tether.telemetry.Metric;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of the protocol, for every connection of one server: Hello first (within the handshake
+ * timeout), then requests, pings, acks and goodbyes. Control frames are answered on the loop; requests go to the
+ * session's virtual thread, or run here when their handler is inline.
+ */
+final class ServerProtocol implements FrameHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerProtocol.class);
+
+    private final TetherServer server;
+
+    ServerProtocol(TetherServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public ConnectionLimits limits() {
+        return server.limits();
+    }
+
+    @Override
+    public void onOpen(Connection c) {
+        c.attach(new ServerSession(server, c));
+    }
+
+    @Override
+    public void onHandshakeDeadline(Connection c) {
+        final ServerSession session = (ServerSession) c.attachment();
+        if (session == null || !session.established()) {
+            c.loop().counters().increment(Metric.HANDSHAKE_TIMEOUTS);
+            c.closeWithGoodbye(GoodbyeCode.HANDSHAKE_TIMEOUT, "no Hello within "
+                + server.config().handshakeTimeout().toMillis() + " ms");
+        }
+    }
+
+    @Override
+    public void onFrame(Connection c, Frame frame) {
+        final ServerSession session = (ServerSession) c.attachment();
+        if (!session.established()) {
+            if (frame.getKindCase() != Frame.KindCase.HELLO) {
+                Transport.protocolError(c, GoodbyeCode.PROTOCOL_ERROR,
+                    "expected Hello as the first frame, got " + kind(frame));
+                return;
+            }
+            onHello(c, session, frame.getHello());
+            return;
+        }
+        if (!session.servedBy(c)) {
+            return; // the session resumed on another connection; this one is being closed
+        }
+        switch (frame.getKindCase()) {
+            case REQUEST -> onRequest(c, session, frame.getRequest());
+            case PING -> Frames.writePong(c, frame.getPing().getNonce());
+            case ACK -> session.ack(c, frame.getAck().getPushSeq());
+            case PONG -> {
+                // Any inbound frame already counts as liveness.
+            }
+            case GOODBYE -> {
+                session.endWithConnection();
+                c.closeWithGoodbye(GoodbyeCode.NORMAL, "closed by the client");
+            }
+            default -> Transport.protocolError(c, GoodbyeCode.PROTOCOL_ERROR,
+                "a client may not send " + kind(frame) + (frame.hasHello() ? " twice" : ""));
+        }
+    }
+
+    /**
+     * A Hello with a resume token reattaches its session when the token is right and nothing the client lacks was
+     * lost; otherwise, as with no token, a new session starts and Welcome{resumed=false} tells the client so.
+     */
+    private void onHello(Connection c, ServerSession pending, Hello hello) {
+        final int heartbeatMs = (int) server.config().heartbeatInterval().toMillis();
+        if (!hello.getResumeToken().isEmpty()) {
+            final ServerSession existing = server.sessionForToken(hello.getResumeToken().toByteArray());
+            final String refused = existing == null ? "unknown session or wrong resume token"
+                : existing.resume(c, hello.getLastPushSeq(), heartbeatMs, hello.getHelloSeq());
+            if (refused == null) {
+                c.loop().counters().increment(Metric.SESSIONS_RESUMED);
+                server.listeners().resumed(existing);
+                return;
+            }
+            c.loop().counters().increment(Metric.RESUMES_REFUSED);
+            if (refused == ServerSession.STALE_HELLO) {
+                // The client has moved on to a newer connection; this one must not take the session from it.
+                c.closeWithGoodbye(GoodbyeCode.SESSION_TAKEN_OVER, refused);
+                return;
+            }
+            LOG.debug("{}: resume refused ({}); a new session starts", c, refused);
+        }
+        server.open(pending, c.loop(), hello.getClientId(), hello.getHelloSeq());
+        Frames.writeWelcome(c, pending.id(), pending.token(), false, heartbeatMs);
+    }
+
+    private void onRequest(Connection c, ServerSession session, Request request) {
+        c.loop().counters().increment(Metric.REQUESTS);
+        final TetherServer.Registration registration = server.registration(request.getMethod());
+        if (registration == null) {
+            Frames.writeResponse(c, request.getId(), Status.UNIMPLEMENTED, com.google.protobuf.ByteString.EMPTY,
+                "unknown method '" + request.getMethod() + "'");
+            return;
+        }
+        if (!server.acceptingRequests()) {
+            Frames.writeResponse(c, request.getId(), Status.UNAVAILABLE, com.google.protobuf.ByteString.EMPTY,
+                "server shutting down");
+            return;
+        }
+        server.requestStarted();
+        switch (session.admit(c, request, registration.inline())) {
+            case RUN_INLINE -> {
+                try {
+                    session.respond(request.getId(), session.invoke(registration.handler(), request), true);
+                } finally {
+                    server.requestDone();
+                }
+            }
+            case QUEUED -> {
+                // the session's worker runs it, and counts it done
+            }
+            case HANDLED -> server.requestDone();
+        }
+    }
+
+    @Override
+    public void onReadComplete(Connection c) {
+        final ServerSession session = (ServerSession) c.attachment();
+        if (session != null) {
+            session.startWorkerIfIdle();
+        }
+    }
+
+    @Override
+    public void onSignal(Connection c) {
+        ((ServerSession) c.attachment()).flushPushes(c);
+    }
+
+    @Override
+    public void onClosed(Connection c, int code, String reason) {
+        final ServerSession session = (ServerSession) c.attachment();
+        if (session != null && session.established()) {
+            session.connectionClosed(c, code, reason);
+        }
+    }
+
+    private static String kind(Frame frame) {
+        return frame.getKindCase().name().toLowerCase(Locale.ROOT);
+    }
+}
