@@ -228,6 +228,25 @@ public final class Connection implements Selectable {
         loop.markDirty(this);
     }
 
+    /**
+     * Asks this connection's loop, from any thread, to call its handler's {@link ConnectionHandler#onSignal}: one
+     * empty {@link OutboundRing#SIGNAL} record in the loop's ring, so it keeps its place among the frames other
+     * threads queued before it. Returns false, having queued nothing, when the ring is full and the caller is an
+     * event loop (which never waits on another loop); the caller then hands the work over with
+     * {@link EventLoop#execute}.
+     */
+    public boolean signal() {
+        final OutboundRing ring = loop.outboundRing();
+        final int at = EventLoopThread.isCurrent() ? ring.tryClaim(OutboundRing.SIGNAL, this, 0)
+            : ring.claim(OutboundRing.SIGNAL, this, 0);
+        if (at < 0) {
+            return false;
+        }
+        ring.commit(at);
+        loop.wakeup();
+        return true;
+    }
+
     /** Appends bytes a producer left in the outbound ring (already counted in pendingBytes). */
     public void appendFromRing(DirectBuffer buffer, int index, int length) {
         assert !closing : "nothing may follow the Goodbye";

@@ -8,7 +8,6 @@ import io.tether.codec.proto.Request;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.reactor.EventLoopThread;
-import io.tether.engine.reactor.OutboundRing;
 import io.tether.engine.transport.Frames;
 import io.tether.engine.transport.TlsTransport;
 import io.tether.session.Outbox;
@@ -420,12 +419,7 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
             flushPushes(c);
             return;
         }
-        final OutboundRing ring = loop.outboundRing();
-        final int at = Frames.claim(c, ring, OutboundRing.SIGNAL, 0);
-        if (at >= 0) {
-            ring.commit(at);
-            loop.wakeup();
-        } else {
+        if (!c.signal()) {
             loop.execute(() -> flushPushes(c));
         }
     }
