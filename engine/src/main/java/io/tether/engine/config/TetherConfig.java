@@ -84,7 +84,10 @@ public record TetherConfig(
     boolean tlsResumption,
     @Setting(description = "How often the TLS files are also checked by content (symlink swaps raise no file "
         + "events).", defaultValue = "10s")
-    Duration tlsReloadInterval) {
+    Duration tlsReloadInterval,
+    @Setting(description = "Memory-mapped file of the counters that tether stat reads: auto (tether-PID.stat in "
+        + "/dev/shm, or in the temp directory without it), a path, or off.", defaultValue = "auto")
+    String statFile) {
 
     public TetherConfig {
         listen = List.copyOf(listen);
@@ -139,6 +142,9 @@ public record TetherConfig(
             problems.add("shutdown-grace: must not be negative");
         }
         positive(problems, "tls-reload-interval", tlsReloadInterval);
+        if (statFile.isBlank()) {
+            problems.add("stat-file: must be auto, off or a path");
+        }
         final boolean tlsListener = listen.stream().anyMatch(ListenAddress::isTls);
         if (tlsListener && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
             problems.add("tls-cert and tls-key are needed for tls:// and wss:// listeners");

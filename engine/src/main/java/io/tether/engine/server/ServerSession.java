@@ -14,6 +14,7 @@ import io.tether.session.Outbox;
 import io.tether.session.RecentResponses;
 import io.tether.session.ResumeToken;
 import io.tether.session.registry.SessionId;
+import io.tether.telemetry.Latency;
 import io.tether.telemetry.Metric;
 import io.tether.tls.PeerIdentity;
 import java.lang.invoke.MethodHandles;
@@ -79,6 +80,8 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     private long secretHigh;
     private long secretLow;
     private String clientId = "";
+    /** When the session opened (EventLoop.nowMs), for the admin endpoint's oldest sessions. */
+    private long openedMs;
 
     // ---- guarded by this
     private volatile int state = PENDING;
@@ -188,7 +191,17 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
         this.secretHigh = secretHigh;
         this.secretLow = secretLow;
         this.clientId = clientId;
+        this.openedMs = EventLoop.nowMs();
         this.state = ATTACHED;
+    }
+
+    long openedMs() {
+        return openedMs;
+    }
+
+    /** Bytes of unacknowledged pushes kept for the session (any thread). */
+    synchronized int outboxBytes() {
+        return outbox == null ? 0 : outbox.retainedBytes();
     }
 
     /** The resume token as the client gets it: the 16 bytes of the id, then the 16 bytes of the secret. */
@@ -686,6 +699,7 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
 
     /** Runs a handler and turns every outcome into a Reply; used on loops and virtual threads alike. */
     Reply invoke(RequestHandler handler, Request request) {
+        final long started = System.nanoTime();
         try {
             final Reply reply = handler.handle(new Call(this, request));
             return reply == null ? Reply.ok() : reply;
@@ -695,6 +709,10 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
             server.sharedCounters().addShared(Metric.HANDLER_ERRORS, 1);
             LOG.warn("handler for '{}' failed (session {})", request.getMethod(), id(), t);
             return Reply.error(Status.INTERNAL, "internal error: " + t.getClass().getSimpleName());
+        } finally {
+            final Connection c = connection;
+            (c != null ? c.loop().counters() : server.sharedCounters()).record(Latency.REQUEST,
+                System.nanoTime() - started);
         }
     }
 

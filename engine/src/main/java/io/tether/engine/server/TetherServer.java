@@ -81,6 +81,10 @@ public final class TetherServer implements AutoCloseable {
     private volatile ConnectionLimits limits;
     private volatile boolean acceptingRequests = true;
     private volatile boolean closed;
+    /** Whether every listener is bound (and the server not yet shutting down): what /readyz reports. */
+    private volatile boolean ready;
+    /** Whether the counters were made for this server from its config (then it closes them: the stat file). */
+    private boolean ownsCounters;
     /** The TLS context of tls:// and wss:// listeners, swapped when its files change; null without them. */
     private final ReloadingTlsContext tls;
 
@@ -146,6 +150,21 @@ public final class TetherServer implements AutoCloseable {
             heartbeats.start(loops.get(i));
         }
         detached.values().forEach(DetachedSessions::start);
+        ServerTelemetry.start(this, loopList());
+        ready = true;
+    }
+
+    private List<EventLoop> loopList() {
+        final List<EventLoop> all = new ArrayList<>(loops.size());
+        for (int i = 0; i < loops.size(); i++) {
+            all.add(loops.get(i));
+        }
+        return all;
+    }
+
+    /** Every listener is bound and the server is not shutting down. */
+    public boolean isReady() {
+        return ready && !closed;
     }
 
     public boolean isClosed() {
@@ -356,6 +375,7 @@ public final class TetherServer implements AutoCloseable {
             return;
         }
         closed = true;
+        ready = false;
         final CountDownLatch stopped = new CountDownLatch(1);
         loops.get(0).execute(() -> {
             listeners.forEach(Listener::closeNow);
@@ -397,6 +417,9 @@ public final class TetherServer implements AutoCloseable {
             tls.close();
         }
         registry.close();
+        if (ownsCounters) {
+            counters.close();
+        }
     }
 
     /** Releases what a start that could not listen had opened: the listeners that did bind, loops, TLS watcher. */
@@ -406,6 +429,9 @@ public final class TetherServer implements AutoCloseable {
         registry.close();
         if (tls != null) {
             tls.close();
+        }
+        if (ownsCounters) {
+            counters.close();
         }
     }
 
@@ -526,12 +552,20 @@ public final class TetherServer implements AutoCloseable {
             }
             all.putAll(handlers);
             final TetherServer server;
+            final Counters made = counters != null ? null : ServerTelemetry.countersFor(c);
             try {
-                server = new TetherServer(c, all, webSocketHandlers, counters != null ? counters : new Counters(),
+                server = new TetherServer(c, all, webSocketHandlers, counters != null ? counters : made,
                     sessionListeners);
-            } catch (TlsMaterialException e) {
-                throw new IllegalStateException("cannot serve TLS: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                if (made != null) {
+                    made.close();
+                }
+                if (e instanceof TlsMaterialException t) {
+                    throw new IllegalStateException("cannot serve TLS: " + t.getMessage(), t);
+                }
+                throw e;
             }
+            server.ownsCounters = made != null;
             try {
                 server.bind();
             } catch (IOException e) {
