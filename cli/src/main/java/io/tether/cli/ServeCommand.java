@@ -97,6 +97,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.out.printf("tether serving %s (%d io threads, %s dispatch)%n", serving,
             config.effectiveIoThreads(), config.dispatch().name().toLowerCase(java.util.Locale.ROOT));
+        if (server.counters().statFile() != null) {
+            System.out.println("tether: counters in " + server.counters().statFile() + " (tether stat)");
+        }
         System.out.flush();
         final Counters counters = server.counters();
         final StatsLine stats = new StatsLine(counters, server::sessionCount);
