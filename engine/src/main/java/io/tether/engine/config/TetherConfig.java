@@ -87,7 +87,12 @@ public record TetherConfig(
     Duration tlsReloadInterval,
     @Setting(description = "Memory-mapped file of the counters that tether stat reads: auto (tether-PID.stat in "
         + "/dev/shm, or in the temp directory without it), a path, or off.", defaultValue = "auto")
-    String statFile) {
+    String statFile,
+    @Setting(description = "Admin HTTP endpoint, http://HOST:PORT (http://127.0.0.1:PORT keeps it on loopback), "
+        + "serving /metrics (Prometheus), /healthz, /readyz and /sessions; off unless set.")
+    String adminListen,
+    @Setting(description = "Bearer token the admin endpoint requires on everything but /healthz and /readyz.")
+    String adminToken) {
 
     public TetherConfig {
         listen = List.copyOf(listen);
@@ -145,6 +150,16 @@ public record TetherConfig(
         if (statFile.isBlank()) {
             problems.add("stat-file: must be auto, off or a path");
         }
+        if (!adminListen.isEmpty()) {
+            try {
+                adminAddress();
+            } catch (IllegalArgumentException e) {
+                problems.add("admin-listen: " + e.getMessage());
+            }
+        }
+        if (!adminToken.isEmpty() && adminListen.isEmpty()) {
+            problems.add("admin-token is given but admin-listen is not");
+        }
         final boolean tlsListener = listen.stream().anyMatch(ListenAddress::isTls);
         if (tlsListener && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
             problems.add("tls-cert and tls-key are needed for tls:// and wss:// listeners");
@@ -160,6 +175,28 @@ public record TetherConfig(
             }
         }
         return problems;
+    }
+
+    /** The admin endpoint's address from {@link #adminListen()}, or null when it is off. */
+    public java.net.InetSocketAddress adminAddress() {
+        if (adminListen.isEmpty()) {
+            return null;
+        }
+        final java.net.URI uri;
+        try {
+            uri = new java.net.URI(adminListen);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("'" + adminListen + "' is not a URL: " + e.getReason());
+        }
+        if (!"http".equals(uri.getScheme()) || uri.getPort() < 0 || uri.getPort() > 65535
+            || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+            throw new IllegalArgumentException("'" + adminListen + "' is not http://HOST:PORT");
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("'" + adminListen + "' names no host (http://127.0.0.1:PORT for "
+                + "loopback)");
+        }
+        return new java.net.InetSocketAddress(uri.getHost(), uri.getPort());
     }
 
     /** The TLS settings of the tls:// and wss:// listeners, or TLS off. */

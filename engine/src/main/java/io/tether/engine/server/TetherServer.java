@@ -85,6 +85,8 @@ public final class TetherServer implements AutoCloseable {
     private volatile boolean ready;
     /** Whether the counters were made for this server from its config (then it closes them: the stat file). */
     private boolean ownsCounters;
+    /** The admin endpoint (admin-listen), or null; it outlives the loops so /readyz can say "shutting down". */
+    private AdminEndpoint admin;
     /** The TLS context of tls:// and wss:// listeners, swapped when its files change; null without them. */
     private final ReloadingTlsContext tls;
 
@@ -160,6 +162,15 @@ public final class TetherServer implements AutoCloseable {
             all.add(loops.get(i));
         }
         return all;
+    }
+
+    /** The address the admin endpoint is bound to, or null when admin-listen is not set. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    SessionRegistry<ServerSession> sessionRegistry() {
+        return registry;
     }
 
     /** Every listener is bound and the server is not shutting down. */
@@ -417,6 +428,12 @@ public final class TetherServer implements AutoCloseable {
             tls.close();
         }
         registry.close();
+        if (admin != null) {
+            admin.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
         if (ownsCounters) {
             counters.close();
         }
@@ -429,6 +446,9 @@ public final class TetherServer implements AutoCloseable {
         registry.close();
         if (tls != null) {
             tls.close();
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (ownsCounters) {
             counters.close();
@@ -567,10 +587,14 @@ public final class TetherServer implements AutoCloseable {
             }
             server.ownsCounters = made != null;
             try {
+                server.admin = AdminEndpoint.start(server); // before the listeners: /readyz says "starting"
                 server.bind();
             } catch (IOException e) {
                 server.closeAfterFailedBind();
                 throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                server.closeAfterFailedBind();
+                throw e;
             }
             return server;
         }
