@@ -82,7 +82,7 @@ public final class PrometheusText {
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private static String familyDescription(List<Metric> members) {
+    static String familyDescription(List<Metric> members) {
         if (members.size() == 1) {
             return capitalized(members.get(0).description());
         }

@@ -92,7 +92,14 @@ public record TetherConfig(
         + "serving /metrics (Prometheus), /healthz, /readyz and /sessions; off unless set.")
     String adminListen,
     @Setting(description = "Bearer token the admin endpoint requires on everything but /healthz and /readyz.")
-    String adminToken) {
+    String adminToken,
+    @Setting(description = "OTLP endpoint metrics are exported to, e.g. http://127.0.0.1:4318 (http/protobuf adds "
+        + "/v1/metrics) or http://127.0.0.1:4317 (grpc); off unless set.")
+    String otlpEndpoint,
+    @Setting(description = "OTLP protocol: http/protobuf or grpc.", defaultValue = "http/protobuf")
+    String otlpProtocol,
+    @Setting(description = "Time between two OTLP metric exports.", defaultValue = "60s")
+    Duration otlpInterval) {
 
     public TetherConfig {
         listen = List.copyOf(listen);
@@ -157,6 +164,14 @@ public record TetherConfig(
                 problems.add("admin-listen: " + e.getMessage());
             }
         }
+        if (!io.tether.telemetry.OtelExport.PROTOCOLS.contains(otlpProtocol)) {
+            problems.add("otlp-protocol: must be one of " + io.tether.telemetry.OtelExport.PROTOCOLS + ", got '"
+                + otlpProtocol + "'");
+        }
+        if (!otlpEndpoint.isEmpty() && !otlpEndpoint.matches("https?://[^/\\s]+(/\\S*)?")) {
+            problems.add("otlp-endpoint: '" + otlpEndpoint + "' is not an http:// or https:// URL");
+        }
+        positive(problems, "otlp-interval", otlpInterval);
         if (!adminToken.isEmpty() && adminListen.isEmpty()) {
             problems.add("admin-token is given but admin-listen is not");
         }

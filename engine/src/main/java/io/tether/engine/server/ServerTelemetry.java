@@ -4,6 +4,7 @@ import io.tether.engine.config.TetherConfig;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.telemetry.Counters;
 import io.tether.telemetry.Metric;
+import io.tether.telemetry.OtelExport;
 import io.tether.telemetry.StatFileDescriptor;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,13 @@ final class ServerTelemetry {
         final int n = AUTO_FILES.incrementAndGet();
         final Path file = StatFileDescriptor.defaultFile(pid);
         return n == 1 ? file : file.resolveSibling("tether-" + pid + "-" + n + ".stat");
+    }
+
+    /** Starts the OTLP export when otlp-endpoint is set (after {@link #start}, so it sees every gauge), else null. */
+    static OtelExport export(TetherServer server) {
+        final TetherConfig c = server.config();
+        return c.otlpEndpoint().isEmpty() ? null
+            : OtelExport.start(server.counters(), c.otlpEndpoint(), c.otlpProtocol(), c.otlpInterval(), "tether");
     }
 
     /** Registers the server's gauges and starts a lag probe on each loop (from any thread). */

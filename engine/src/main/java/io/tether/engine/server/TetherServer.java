@@ -87,6 +87,8 @@ public final class TetherServer implements AutoCloseable {
     private boolean ownsCounters;
     /** The admin endpoint (admin-listen), or null; it outlives the loops so /readyz can say "shutting down". */
     private AdminEndpoint admin;
+    /** The OTLP metric export (otlp-endpoint), or null. */
+    private io.tether.telemetry.OtelExport otel;
     /** The TLS context of tls:// and wss:// listeners, swapped when its files change; null without them. */
     private final ReloadingTlsContext tls;
 
@@ -153,6 +155,7 @@ public final class TetherServer implements AutoCloseable {
         }
         detached.values().forEach(DetachedSessions::start);
         ServerTelemetry.start(this, loopList());
+        otel = ServerTelemetry.export(this);
         ready = true;
     }
 
@@ -431,6 +434,9 @@ public final class TetherServer implements AutoCloseable {
         if (admin != null) {
             admin.close();
         }
+        if (otel != null) {
+            otel.close(); // a last export, with the final totals
+        }
         if (admin != null) {
             admin.close();
         }
@@ -446,6 +452,9 @@ public final class TetherServer implements AutoCloseable {
         registry.close();
         if (tls != null) {
             tls.close();
+        }
+        if (otel != null) {
+            otel.close(); // a last export, with the final totals
         }
         if (admin != null) {
             admin.close();
