@@ -99,7 +99,11 @@ public record TetherConfig(
     @Setting(description = "OTLP protocol: http/protobuf or grpc.", defaultValue = "http/protobuf")
     String otlpProtocol,
     @Setting(description = "Time between two OTLP metric exports.", defaultValue = "60s")
-    Duration otlpInterval) {
+    Duration otlpInterval,
+    @Setting(description = "Share of requests traced (a span each, exported to otlp-endpoint), 0 to 1; a request "
+        + "whose traceparent header says sampled is traced whatever the ratio. 0 turns tracing off.",
+        defaultValue = "0")
+    double traceSampleRatio) {
 
     public TetherConfig {
         listen = List.copyOf(listen);
@@ -172,6 +176,11 @@ public record TetherConfig(
             problems.add("otlp-endpoint: '" + otlpEndpoint + "' is not an http:// or https:// URL");
         }
         positive(problems, "otlp-interval", otlpInterval);
+        if (!(traceSampleRatio >= 0 && traceSampleRatio <= 1)) {
+            problems.add("trace-sample-ratio: must be 0 to 1, got " + traceSampleRatio);
+        } else if (traceSampleRatio > 0 && otlpEndpoint.isEmpty()) {
+            problems.add("trace-sample-ratio is above 0 but no otlp-endpoint is set to send the spans to");
+        }
         if (!adminToken.isEmpty() && adminListen.isEmpty()) {
             problems.add("admin-token is given but admin-listen is not");
         }

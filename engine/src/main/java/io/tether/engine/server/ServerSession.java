@@ -1,6 +1,8 @@
 package io.tether.engine.server;
 
 import com.google.protobuf.ByteString;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.tether.codec.FrameEncoder;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.Status;
@@ -700,6 +702,23 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     /** Runs a handler and turns every outcome into a Reply; used on loops and virtual threads alike. */
     Reply invoke(RequestHandler handler, Request request) {
         final long started = System.nanoTime();
+        final RequestSpans spans = server.requestSpans();
+        final Span span = spans == null ? null : spans.start(request);
+        Reply reply = null;
+        try (Scope ignored = span == null ? null : span.makeCurrent()) {
+            reply = call(handler, request);
+            return reply;
+        } finally {
+            final Connection c = connection;
+            (c != null ? c.loop().counters() : server.sharedCounters()).record(Latency.REQUEST,
+                System.nanoTime() - started);
+            if (span != null) {
+                RequestSpans.end(span, reply);
+            }
+        }
+    }
+
+    private Reply call(RequestHandler handler, Request request) {
         try {
             final Reply reply = handler.handle(new Call(this, request));
             return reply == null ? Reply.ok() : reply;
@@ -709,10 +728,6 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
             server.sharedCounters().addShared(Metric.HANDLER_ERRORS, 1);
             LOG.warn("handler for '{}' failed (session {})", request.getMethod(), id(), t);
             return Reply.error(Status.INTERNAL, "internal error: " + t.getClass().getSimpleName());
-        } finally {
-            final Connection c = connection;
-            (c != null ? c.loop().counters() : server.sharedCounters()).record(Latency.REQUEST,
-                System.nanoTime() - started);
         }
     }
 

@@ -5,6 +5,7 @@ import io.tether.engine.reactor.EventLoop;
 import io.tether.telemetry.Counters;
 import io.tether.telemetry.Metric;
 import io.tether.telemetry.OtelExport;
+import io.tether.telemetry.OtelTracing;
 import io.tether.telemetry.StatFileDescriptor;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +44,12 @@ final class ServerTelemetry {
         final TetherConfig c = server.config();
         return c.otlpEndpoint().isEmpty() ? null
             : OtelExport.start(server.counters(), c.otlpEndpoint(), c.otlpProtocol(), c.otlpInterval(), "tether");
+    }
+
+    /** Traces when trace-sample-ratio is above 0 (validation then ensures an otlp-endpoint), else null. */
+    static OtelTracing tracing(TetherConfig c) {
+        return c.traceSampleRatio() > 0
+            ? OtelTracing.start(c.otlpEndpoint(), c.otlpProtocol(), c.traceSampleRatio(), "tether") : null;
     }
 
     /** Registers the server's gauges and starts a lag probe on each loop (from any thread). */

@@ -89,6 +89,9 @@ public final class TetherServer implements AutoCloseable {
     private AdminEndpoint admin;
     /** The OTLP metric export (otlp-endpoint), or null. */
     private io.tether.telemetry.OtelExport otel;
+    /** Traces (trace-sample-ratio above 0), or null; spans come from {@link #requestSpans}. */
+    private io.tether.telemetry.OtelTracing tracing;
+    private volatile RequestSpans requestSpans;
     /** The TLS context of tls:// and wss:// listeners, swapped when its files change; null without them. */
     private final ReloadingTlsContext tls;
 
@@ -170,6 +173,11 @@ public final class TetherServer implements AutoCloseable {
     /** The address the admin endpoint is bound to, or null when admin-listen is not set. */
     public InetSocketAddress adminAddress() {
         return admin == null ? null : admin.address();
+    }
+
+    /** Where request spans start, or null when tracing is off. */
+    RequestSpans requestSpans() {
+        return requestSpans;
     }
 
     SessionRegistry<ServerSession> sessionRegistry() {
@@ -437,6 +445,9 @@ public final class TetherServer implements AutoCloseable {
         if (otel != null) {
             otel.close(); // a last export, with the final totals
         }
+        if (tracing != null) {
+            tracing.close();
+        }
         if (admin != null) {
             admin.close();
         }
@@ -455,6 +466,9 @@ public final class TetherServer implements AutoCloseable {
         }
         if (otel != null) {
             otel.close(); // a last export, with the final totals
+        }
+        if (tracing != null) {
+            tracing.close();
         }
         if (admin != null) {
             admin.close();
@@ -597,6 +611,8 @@ public final class TetherServer implements AutoCloseable {
             server.ownsCounters = made != null;
             try {
                 server.admin = AdminEndpoint.start(server); // before the listeners: /readyz says "starting"
+                server.tracing = ServerTelemetry.tracing(server.config());
+                server.requestSpans = server.tracing == null ? null : new RequestSpans(server.tracing.tracer());
                 server.bind();
             } catch (IOException e) {
                 server.closeAfterFailedBind();
