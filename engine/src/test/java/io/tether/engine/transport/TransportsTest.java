@@ -1,0 +1,144 @@
+package io.tether.engine.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tether.engine.config.ListenAddress;
+import io.tether.tls.TlsClientSettings;
+import io.tether.tls.TlsContext;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Each URL scheme gives the transport stack it names, on both ends, and anything else is refused. */
+class TransportsTest {
+    private static final WebSocketHandler CHAT = (channel, text, payload) -> { };
+    private static final Map<String, WebSocketHandler> HANDLERS = Map.of("/chat", CHAT);
+    /** Client settings that trust the JDK's CAs: enough to make an engine, no files. */
+    private static final TlsContext CLIENT_TLS = TlsContext.forClient(
+        new TlsClientSettings(null, null, null, null, null, null));
+
+    private final AtomicInteger enginesMade = new AtomicInteger();
+    private final Supplier<SSLEngine> serverEngines = () -> {
+        enginesMade.incrementAndGet();
+        try {
+            final SSLEngine engine = SSLContext.getDefault().createSSLEngine();
+            engine.setUseClientMode(false);
+            return engine;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    };
+
+    private static Class<?> typeOf(String name) {
+        return switch (name) {
+            case "tcp" -> TcpTransport.class;
+            case "ws" -> WebSocketTransport.class;
+            case "tls" -> TlsTransport.class;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "tcp://127.0.0.1:7000,       tcp, tcp",
+        "ws://127.0.0.1:7000/tether, ws,  ws",
+        "ws+echo://127.0.0.1:7000/,  ws,  ws",
+        "tls://127.0.0.1:7000,       tls, tcp",
+        "wss://127.0.0.1:7000/chat,  tls, ws",
+    })
+    void shouldGiveEachListenerSchemeItsServerStack(String url, String outer, String inner) {
+        final ListenAddress listen = ListenAddress.parse(url);
+        final WebSocketHandler raw = Transports.rawHandler(listen, HANDLERS);
+
+        final Transport transport = Transports.server(listen, raw, 1 << 20, serverEngines);
+
+        assertThat(transport).isInstanceOf(typeOf(outer));
+        assertThat(Transports.plainServer(listen, raw, 1 << 20)).isInstanceOf(typeOf(inner));
+        assertThat(enginesMade).as("an engine for TLS listeners only").hasValue(listen.isTls() ? 1 : 0);
+    }
+
+    @Test
+    void shouldServeAnAdoptedChannelWithoutAListenAddressOverRawTcp() {
+        assertThat(Transports.rawHandler(null, HANDLERS)).isNull();
+        assertThat(Transports.server(null, null, 1 << 20, serverEngines)).isSameAs(TcpTransport.INSTANCE);
+        assertThat(enginesMade).hasValue(0);
+    }
+
+    @Test
+    void shouldServeWsEchoWithTheEchoAndAPathWithItsRegisteredHandler() {
+        assertThat(Transports.rawHandler(ListenAddress.parse("ws+echo://127.0.0.1:7000/chat"), HANDLERS))
+            .isSameAs(WebSocketHandler.ECHO);
+        assertThat(Transports.rawHandler(ListenAddress.parse("ws://127.0.0.1:7000/chat"), HANDLERS)).isSameAs(CHAT);
+        assertThat(Transports.rawHandler(ListenAddress.parse("wss://127.0.0.1:7000/chat"), HANDLERS)).isSameAs(CHAT);
+        assertThat(Transports.rawHandler(ListenAddress.parse("ws://127.0.0.1:7000/tether"), HANDLERS))
+            .as("tether frames on a path without a handler").isNull();
+        assertThat(Transports.rawHandler(ListenAddress.parse("tcp://127.0.0.1:7000"), HANDLERS)).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "tcp://127.0.0.1:7000,       tcp, tcp",
+        "ws://127.0.0.1:7000/tether, ws,  ws",
+        "tls://localhost:7000,       tls, tcp",
+        "wss://localhost:7000/tether, tls, ws",
+    })
+    void shouldGiveEachTargetSchemeItsClientStack(String url, String outer, String inner) {
+        final ListenAddress target = ListenAddress.parse(url);
+
+        assertThat(Transports.client(target, CLIENT_TLS)).isInstanceOf(typeOf(outer));
+        assertThat(Transports.plainClient(target)).isInstanceOf(typeOf(inner));
+    }
+
+    @Test
+    void shouldGiveEveryClientConnectionAWebSocketTransportOfItsOwn() {
+        final ListenAddress target = ListenAddress.parse("ws://127.0.0.1:7000/tether");
+
+        assertThat(Transports.client(target, null)).isNotSameAs(Transports.client(target, null));
+    }
+
+    @Test
+    void shouldRefuseAWsEchoTargetOnTheClient() {
+        assertThatThrownBy(() -> Transports.client(ListenAddress.parse("ws+echo://127.0.0.1:7000/"), null))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("a client connects to tcp://, ws://, tls:// or wss://, not ws+echo");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownSchemeOnBothEndsNamingTheSupportedOnes() {
+        final ListenAddress udp = new ListenAddress("udp", "127.0.0.1", 7000, "/");
+
+        assertThatThrownBy(() -> Transports.server(udp, null, 1 << 20, serverEngines))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("a listener serves tcp://, ws://, ws+echo://, tls:// or wss://, not udp");
+        assertThatThrownBy(() -> Transports.client(udp, CLIENT_TLS))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("a client connects to tcp://, ws://, tls:// or wss://, not udp");
+        assertThat(enginesMade).hasValue(0);
+    }
+
+    @Test
+    void shouldRefuseATlsTargetWithoutTlsSettings() {
+        assertThatThrownBy(() -> Transports.client(ListenAddress.parse("wss://localhost:7000/tether"), null))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("wss://localhost:7000/tether needs TLS settings (a CA to trust, and a client certificate"
+                + " for mutual TLS)");
+    }
+
+    @Test
+    void shouldMakeASocketNonBlockingWithoutNagle() throws Exception {
+        try (SocketChannel channel = SocketChannel.open()) {
+            Transports.configure(channel);
+
+            assertThat(channel.isBlocking()).isFalse();
+            assertThat(channel.getOption(StandardSocketOptions.TCP_NODELAY)).isTrue();
+        }
+    }
+}
