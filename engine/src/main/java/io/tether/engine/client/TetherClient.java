@@ -9,12 +9,11 @@ import io.tether.engine.config.ListenAddress;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.reactor.LoopGroup;
-import io.tether.engine.server.Listener;
 import io.tether.engine.transport.Frames;
 import io.tether.engine.transport.TcpTransport;
 import io.tether.engine.transport.TlsTransport;
 import io.tether.engine.transport.Transport;
-import io.tether.engine.transport.WebSocketTransport;
+import io.tether.engine.transport.Transports;
 import io.tether.session.Backoff;
 import io.tether.session.ClientState;
 import io.tether.session.ClientStateMachine;
@@ -284,7 +283,7 @@ public final class TetherClient implements AutoCloseable {
         try {
             final SocketChannel channel = SocketChannel.open();
             try {
-                Listener.configure(channel);
+                Transports.configure(channel);
                 final boolean connected = channel.connect(address);
                 c = new Connection(loop, channel, new ClientProtocol(this), transports.get());
                 attempt = c;
@@ -612,8 +611,8 @@ public final class TetherClient implements AutoCloseable {
         public TetherClient connect(String url) throws IOException {
             final ListenAddress target = ListenAddress.parse(url);
             final TlsContext context = tls;
-            clientTransport(target, context); // fails now on a bad target rather than on the loop
-            return connect(target.socketAddress(), () -> clientTransport(target, context));
+            Transports.client(target, context); // fails now on a bad target rather than on the loop
+            return connect(target.socketAddress(), () -> Transports.client(target, context));
         }
 
         private TetherClient connect(InetSocketAddress address, Supplier<Transport> transports) throws IOException {
@@ -640,24 +639,5 @@ public final class TetherClient implements AutoCloseable {
     private void abortForGood() {
         states.close("connect abandoned");
         abort();
-    }
-
-    /** The client side of a listen address's transport; {@code tls} is needed for tls:// and wss://. */
-    public static Transport clientTransport(ListenAddress target, TlsContext tls) {
-        final Transport plain = switch (target.scheme()) {
-            case ListenAddress.WS, ListenAddress.WSS ->
-                WebSocketTransport.client(target.host() + ":" + target.port(), target.path(), 64 << 20);
-            case ListenAddress.TCP, ListenAddress.TLS -> TcpTransport.INSTANCE;
-            default -> throw new IllegalArgumentException("a client connects to tcp://, ws://, tls:// or wss://, not "
-                + target.scheme());
-        };
-        if (!target.isTls()) {
-            return plain;
-        }
-        if (tls == null) {
-            throw new IllegalArgumentException(target + " needs TLS settings (a CA to trust, and a client certificate"
-                + " for mutual TLS)");
-        }
-        return new TlsTransport(plain, tls.newClientEngine(target.host(), target.port()), true);
     }
 }
