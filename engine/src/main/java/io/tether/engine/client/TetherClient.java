@@ -32,12 +32,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -80,11 +78,9 @@ public final class TetherClient implements AutoCloseable {
     private final int heartbeatMisses;
     private final Backoff backoff;
     private final ClientStateMachine states = new ClientStateMachine();
-    private final Map<Long, PendingRequest> pending = new ConcurrentHashMap<>();
-    private final AtomicLong nextId = new AtomicLong();
+    private final PendingRequests<Connection> requests = new PendingRequests<>(Frames::enqueueRequest);
     private final CompletableFuture<TetherClosedException> closed = new CompletableFuture<>();
     private final CompletableFuture<Welcome> firstWelcome = new CompletableFuture<>();
-    private final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
 
     // ---- the loop's
     private Connection attempt;
@@ -100,25 +96,7 @@ public final class TetherClient implements AutoCloseable {
     private long sessionsLost;
 
     // ---- any thread
-    private volatile Connection live;
     private volatile Welcome welcome;
-
-    /** A request not answered yet, kept to be re-sent after a resume; {@code sent} once it went out anywhere. */
-    private static final class PendingRequest {
-        final String method;
-        final ByteString payload;
-        final Map<String, String> headers;
-        final CompletableFuture<Response> future;
-        volatile boolean sent;
-
-        PendingRequest(String method, ByteString payload, Map<String, String> headers,
-                       CompletableFuture<Response> future) {
-            this.method = method;
-            this.payload = payload;
-            this.headers = headers;
-            this.future = future;
-        }
-    }
 
     private TetherClient(Builder b, InetSocketAddress address, Supplier<Transport> transports) {
         this.address = address;
@@ -160,13 +138,13 @@ public final class TetherClient implements AutoCloseable {
 
     /** The server's verified certificate identity (subject, SANs, chain) over tls:// or wss://; else null. */
     public io.tether.tls.PeerIdentity serverIdentity() {
-        final Connection c = live;
+        final Connection c = requests.live();
         return c != null && c.driver() instanceof TlsTransport t ? t.peer() : null;
     }
 
     /** Whether a connection serves the session now. */
     public boolean isOpen() {
-        final Connection c = live;
+        final Connection c = requests.live();
         return c != null && !c.isClosed();
     }
 
@@ -185,34 +163,24 @@ public final class TetherClient implements AutoCloseable {
      * sent again after the resume, and the server answers it once.
      */
     public CompletableFuture<Response> request(String method, ByteString payload, Map<String, String> headers) {
-        final long id = nextId.incrementAndGet();
         final CompletableFuture<Response> f = new CompletableFuture<>();
         if (states.state().isTerminal()) {
-            f.completeExceptionally(closed.getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed")));
+            f.completeExceptionally(closedCause());
             return f;
         }
-        final PendingRequest p = new PendingRequest(method, payload, headers, f);
-        final Connection before = live;
+        final Connection before = requests.live();
         if (before != null) {
             before.awaitWritable();
         }
-        // Under the lock a request goes out either now, or in the resend after a resume, which holds the lock while
-        // it re-sends in id order and only then makes the new connection live: so requests keep their order.
-        sendLock.lock();
-        try {
-            pending.put(id, p);
-            final Connection c = live;
-            if (c != null) {
-                Frames.enqueueRequest(c, id, method, payload, headers);
-                p.sent = true;
-            }
-        } finally {
-            sendLock.unlock();
-        }
-        if (states.state().isTerminal() && pending.remove(id) != null) {
-            f.completeExceptionally(closed.getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed")));
+        final long id = requests.send(method, payload, headers, f);
+        if (states.state().isTerminal()) {
+            requests.fail(id, closedCause()); // closed while it was being sent: the close's sweep may have missed it
         }
         return f;
+    }
+
+    private TetherClosedException closedCause() {
+        return closed.getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed"));
     }
 
     /** The highest push seq received in this session. */
@@ -297,7 +265,7 @@ public final class TetherClient implements AutoCloseable {
             return;
         }
         loop.schedule(timeout.toMillis(), () -> {
-            if (attempt == c && live != c) {
+            if (attempt == c && requests.live() != c) {
                 c.closeNow(new IOException("no Welcome within " + timeout.toMillis() + " ms"));
             }
         });
@@ -326,23 +294,16 @@ public final class TetherClient implements AutoCloseable {
     }
 
     /**
-     * Re-sends what is pending and makes {@code c} live, holding the send lock so that no new request overtakes a
-     * re-sent one. The loop never waits for the lock: a sender holds it only to enqueue, and if one does now, this
-     * runs again on the next loop cycle.
+     * Re-sends what is pending and makes {@code c} live (see {@link PendingRequests#tryGoLive}); if a sender holds
+     * the send lock now, this runs again on the next loop cycle.
      */
     private void goLive(Connection c, Welcome w, boolean hadSession, boolean lost) {
         if (c != attempt) {
             return;
         }
-        if (!sendLock.tryLock()) {
+        if (!requests.tryGoLive(c, lost)) {
             loop.execute(() -> goLive(c, w, hadSession, lost));
             return;
-        }
-        try {
-            resendPending(c, lost);
-            live = c;
-        } finally {
-            sendLock.unlock();
         }
         states.moveFrom(ClientState.CONNECTING, ClientState.ESTABLISHED,
             w.getResumed() ? "resumed" : hadSession ? "new session (the old one could not be resumed)" : "connected");
@@ -353,35 +314,8 @@ public final class TetherClient implements AutoCloseable {
         firstWelcome.complete(w);
     }
 
-    /**
-     * After a resume every unanswered request goes out again, in id order (the server answers each once). After a
-     * new session, requests the old one may have run fail (their outcome is unknown); ones never sent go out.
-     */
-    private void resendPending(Connection c, boolean sessionLost) {
-        final List<Long> ids = new ArrayList<>(pending.keySet());
-        ids.sort(null);
-        for (Long id : ids) {
-            final PendingRequest p = pending.get(id);
-            if (p == null) {
-                continue;
-            }
-            if (sessionLost && p.sent) {
-                if (pending.remove(id, p)) {
-                    p.future.completeExceptionally(new TetherClosedException(GoodbyeCode.GOING_AWAY,
-                        "the session could not be resumed; this request may or may not have run"));
-                }
-                continue;
-            }
-            Frames.enqueueRequest(c, id, p.method, p.payload, p.headers);
-            p.sent = true;
-        }
-    }
-
     void onResponse(Response r) {
-        final PendingRequest p = pending.remove(r.getId());
-        if (p != null) {
-            p.future.complete(r);
-        }
+        requests.complete(r);
     }
 
     void onPush(Push p) {
@@ -409,7 +343,7 @@ public final class TetherClient implements AutoCloseable {
             return;
         }
         attempt = null;
-        live = null;
+        requests.connectionLost();
         final int why = goodbyeCode != 0 ? goodbyeCode : code;
         final String text = goodbyeCode != 0 ? goodbyeReason : reason;
         if (states.state() == ClientState.CLOSED) {
@@ -459,7 +393,7 @@ public final class TetherClient implements AutoCloseable {
             watching = false;
             return;
         }
-        final Connection c = live;
+        final Connection c = requests.live();
         final long now = EventLoop.nowMs();
         if (c != null && !c.isClosing()) {
             final long silent = now - c.lastInboundMs();
@@ -478,12 +412,7 @@ public final class TetherClient implements AutoCloseable {
         final TetherClosedException e = new TetherClosedException(code, reason);
         closed.complete(e);
         firstWelcome.completeExceptionally(e);
-        for (Long id : new ArrayList<>(pending.keySet())) {
-            final PendingRequest p = pending.remove(id);
-            if (p != null) {
-                p.future.completeExceptionally(e);
-            }
-        }
+        requests.failAll(e);
     }
 
     private long onLoop(java.util.function.LongSupplier read) {
