@@ -22,21 +22,17 @@ import io.tether.tls.TlsClientSettings;
 import io.tether.tls.TlsContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,59 +53,26 @@ import org.slf4j.LoggerFactory;
  * (a Goodbye that means "do not come back", or the retry budget spent), or CLOSED by {@link #close()}. The first
  * connect is not retried: {@link Builder#connect} throws if it fails. Pushes and responses are handed over on the
  * client's loop thread: hand heavy work elsewhere.
+ *
+ * <p>This class is the public face; the work is done by the pieces that outlive a connection: the
+ * {@link ClientSession} (token, last push seq, duplicate pushes), the {@link PendingRequests} (ids, futures, the
+ * re-send) and the {@link Reconnector} (the state machine, backoff and the server watchdog), with a
+ * {@link ClientProtocol} per connection handing frames to them.
  */
 public final class TetherClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TetherClient.class);
-    /** Goodbye codes after which coming back is wrong (see PROTOCOL.md, section 5). */
-    private static final Set<Integer> FINAL_CODES = Set.of(GoodbyeCode.NORMAL, GoodbyeCode.PROTOCOL_ERROR,
-        GoodbyeCode.INVALID_FRAME, GoodbyeCode.FRAME_TOO_LARGE, GoodbyeCode.KICKED, GoodbyeCode.SESSION_TAKEN_OVER);
-    private static final byte[] NO_TOKEN = new byte[0];
     private static volatile LoopGroup sharedLoops;
 
-    private final InetSocketAddress address;
-    private final Supplier<Transport> transports;
     private final EventLoop loop;
-    private final String clientId;
-    private final Map<String, String> metadata;
-    private final Consumer<Push> onPush;
-    private final Runnable onSessionLost;
-    private final Duration timeout;
-    private final boolean reconnect;
-    private final int heartbeatMisses;
-    private final Backoff backoff;
     private final ClientStateMachine states = new ClientStateMachine();
+    private final ClientSession session;
     private final PendingRequests<Connection> requests = new PendingRequests<>(Frames::enqueueRequest);
-    private final CompletableFuture<TetherClosedException> closed = new CompletableFuture<>();
-    private final CompletableFuture<Welcome> firstWelcome = new CompletableFuture<>();
-
-    // ---- the loop's
-    private Connection attempt;
-    private byte[] token = NO_TOKEN;
-    private long lastPushSeq;
-    /** Numbers this client's Hellos (loop only), so the server can tell a late one from an old connection. */
-    private long helloSeq;
-    private int goodbyeCode;
-    private String goodbyeReason;
-    private long lastPingMs;
-    private boolean watching;
-    private long duplicatePushes;
-    private long sessionsLost;
-
-    // ---- any thread
-    private volatile Welcome welcome;
+    private final Reconnector reconnector;
 
     private TetherClient(Builder b, InetSocketAddress address, Supplier<Transport> transports) {
-        this.address = address;
-        this.transports = transports;
         this.loop = sharedLoops().next();
-        this.clientId = b.clientId;
-        this.metadata = Map.copyOf(b.metadata);
-        this.onPush = b.onPush;
-        this.onSessionLost = b.onSessionLost;
-        this.timeout = b.timeout;
-        this.reconnect = b.reconnect;
-        this.heartbeatMisses = b.heartbeatMisses;
-        this.backoff = new Backoff(b.backoffBase, b.backoffCap, b.maxRetries, ThreadLocalRandom.current());
+        this.session = new ClientSession(b.clientId, b.metadata, b.onPush);
+        this.reconnector = new Reconnector(loop, address, transports, states, session, requests, b);
         b.stateListeners.forEach(states::addListener);
     }
 
@@ -119,12 +82,12 @@ public final class TetherClient implements AutoCloseable {
 
     /** The id of the current session (it changes only when a resume is refused and a new session starts). */
     public String sessionId() {
-        return welcome.getSessionId();
+        return session.welcome().getSessionId();
     }
 
     /** The last Welcome: its {@code resumed} says whether the last connect resumed the session. */
     public Welcome welcome() {
-        return welcome;
+        return session.welcome();
     }
 
     public ClientState state() {
@@ -150,7 +113,7 @@ public final class TetherClient implements AutoCloseable {
 
     /** Completes when the client is done for good (closed, or failed); the exception says why. */
     public CompletableFuture<TetherClosedException> closeFuture() {
-        return closed;
+        return reconnector.closed();
     }
 
     public CompletableFuture<Response> request(String method, ByteString payload) {
@@ -180,27 +143,22 @@ public final class TetherClient implements AutoCloseable {
     }
 
     private TetherClosedException closedCause() {
-        return closed.getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed"));
+        return reconnector.closed().getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed"));
     }
 
     /** The highest push seq received in this session. */
     public long lastPushSeq() {
-        return onLoop(() -> lastPushSeq);
-    }
-
-    /** {@link #lastPushSeq()} for the client's loop, which reads it directly (once per read, so no lambda). */
-    long lastPushSeqOnLoop() {
-        return lastPushSeq;
+        return onLoop(session::lastPushSeq);
     }
 
     /** Pushes received twice (replayed after a resume) and dropped, so the application saw each once. */
     public long duplicatePushesDropped() {
-        return onLoop(() -> duplicatePushes);
+        return onLoop(session::duplicatePushes);
     }
 
     /** Times a resume was refused and a new session started (pushes may have been missed then). */
     public long sessionsLost() {
-        return onLoop(() -> sessionsLost);
+        return onLoop(session::sessionsLost);
     }
 
     /** Says Goodbye and closes; waits up to a second for the server to close its side. */
@@ -209,17 +167,9 @@ public final class TetherClient implements AutoCloseable {
         if (!states.close("closed by the application")) {
             return;
         }
-        loop.execute(() -> {
-            final Connection c = attempt;
-            if (c == null) {
-                finish(GoodbyeCode.NORMAL, "closed by the application");
-            } else {
-                c.closeWithGoodbye(GoodbyeCode.NORMAL, "client closing");
-                loop.schedule(1000, () -> c.closeNow(null));
-            }
-        });
+        reconnector.close();
         try {
-            closed.get(2, TimeUnit.SECONDS);
+            reconnector.closed().get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -232,200 +182,22 @@ public final class TetherClient implements AutoCloseable {
      * reconnects and resumes).
      */
     public void abort() {
-        loop.execute(() -> {
-            if (attempt != null) {
-                attempt.resetNow();
-            }
-        });
+        reconnector.abort();
     }
 
-    // ---- the loop
-
-    /** Opens a connection (the first, or a reconnect after the backoff delay). */
-    private void connectNow() {
-        if (!states.moveTo(ClientState.CONNECTING, attempt == null && token.length == 0 ? "connect" : "reconnect")) {
-            return;
-        }
-        goodbyeCode = 0;
-        final Connection c;
-        try {
-            final SocketChannel channel = SocketChannel.open();
-            try {
-                Transports.configure(channel);
-                final boolean connected = channel.connect(address);
-                c = new Connection(loop, channel, new ClientProtocol(this), transports.get());
-                attempt = c;
-                c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
-        } catch (IOException | RuntimeException e) {
-            attemptFailed(GoodbyeCode.GOING_AWAY, "connect failed: " + e);
-            return;
-        }
-        loop.schedule(timeout.toMillis(), () -> {
-            if (attempt == c && requests.live() != c) {
-                c.closeNow(new IOException("no Welcome within " + timeout.toMillis() + " ms"));
-            }
-        });
+    /** Gives up a client whose first connect did not complete. */
+    private void abortForGood() {
+        states.close("connect abandoned");
+        abort();
     }
 
-    /** Writes the Hello of a new connection. @return the push seq it says the client has */
-    long sayHello(Connection c) {
-        Frames.writeHello(c, clientId, token, lastPushSeq, metadata, ++helloSeq);
-        return lastPushSeq;
-    }
-
-    void onWelcome(Connection c, Welcome w) {
-        if (c != attempt) {
-            return;
-        }
-        final boolean hadSession = token.length > 0;
-        final boolean lost = hadSession && !w.getResumed();
-        if (lost) {
-            sessionsLost++;
-            lastPushSeq = 0; // a new session counts its pushes from 1
-        }
-        token = w.getResumeToken().toByteArray();
-        welcome = w;
-        backoff.reset();
-        goLive(c, w, hadSession, lost);
-    }
-
-    /**
-     * Re-sends what is pending and makes {@code c} live (see {@link PendingRequests#tryGoLive}); if a sender holds
-     * the send lock now, this runs again on the next loop cycle.
-     */
-    private void goLive(Connection c, Welcome w, boolean hadSession, boolean lost) {
-        if (c != attempt) {
-            return;
-        }
-        if (!requests.tryGoLive(c, lost)) {
-            loop.execute(() -> goLive(c, w, hadSession, lost));
-            return;
-        }
-        states.moveFrom(ClientState.CONNECTING, ClientState.ESTABLISHED,
-            w.getResumed() ? "resumed" : hadSession ? "new session (the old one could not be resumed)" : "connected");
-        if (lost && onSessionLost != null) {
-            onSessionLost.run();
-        }
-        startWatchdog();
-        firstWelcome.complete(w);
-    }
-
-    void onResponse(Response r) {
-        requests.complete(r);
-    }
-
-    void onPush(Push p) {
-        if (p.getSeq() <= lastPushSeq) {
-            duplicatePushes++;
-            return;
-        }
-        lastPushSeq = p.getSeq();
-        try {
-            onPush.accept(p);
-        } catch (RuntimeException e) {
-            LOG.warn("push listener failed on push {}", p.getSeq(), e);
-        }
-    }
-
-    void onGoodbye(Connection c, int code, String reason) {
-        if (c == attempt) {
-            goodbyeCode = code;
-            goodbyeReason = reason;
-        }
-    }
-
-    void onConnectionClosed(Connection c, int code, String reason) {
-        if (c != attempt) {
-            return;
-        }
-        attempt = null;
-        requests.connectionLost();
-        final int why = goodbyeCode != 0 ? goodbyeCode : code;
-        final String text = goodbyeCode != 0 ? goodbyeReason : reason;
-        if (states.state() == ClientState.CLOSED) {
-            finish(why, text);
-        } else if (!firstWelcome.isDone()) {
-            states.moveTo(ClientState.FAILED, text);
-            finish(why, text);
-        } else if (!reconnect || FINAL_CODES.contains(why)) {
-            states.moveTo(ClientState.FAILED, "server said " + why + ": " + text);
-            finish(why, text);
-        } else {
-            attemptFailed(why, text);
-        }
-    }
-
-    /** A connection was lost or an attempt failed: wait out the backoff, then try again (or give up). */
-    private void attemptFailed(int code, String reason) {
-        if (!firstWelcome.isDone()) {
-            states.moveTo(ClientState.FAILED, reason);
-            finish(code, reason);
-            return;
-        }
-        if (!states.moveTo(ClientState.RECONNECTING, reason)) {
-            return; // closed meanwhile
-        }
-        final Optional<Duration> delay = backoff.nextDelay();
-        if (delay.isEmpty()) {
-            states.moveTo(ClientState.FAILED, "gave up after " + backoff.attempts() + " attempts: " + reason);
-            finish(code, "gave up reconnecting: " + reason);
-            return;
-        }
-        loop.schedule(delay.get().toMillis(), this::connectNow);
-    }
-
-    /** Checks the server's liveness a few times per heartbeat interval while the client lives. */
-    private void startWatchdog() {
-        if (watching) {
-            return;
-        }
-        watching = true;
-        watch();
-    }
-
-    private void watch() {
-        final int heartbeatMs = welcome.getHeartbeatMs();
-        if (states.state().isTerminal() || heartbeatMs <= 0) {
-            watching = false;
-            return;
-        }
-        final Connection c = requests.live();
-        final long now = EventLoop.nowMs();
-        if (c != null && !c.isClosing()) {
-            final long silent = now - c.lastInboundMs();
-            if (silent >= (long) heartbeatMisses * heartbeatMs) {
-                LOG.debug("server silent for {} ms: taking the connection for dead", silent);
-                c.closeNow(null);
-            } else if (silent >= heartbeatMs && lastPingMs < c.lastInboundMs()) {
-                lastPingMs = now;
-                Frames.writePing(c, now);
-            }
-        }
-        loop.schedule(Math.max(heartbeatMs / 4, 10), this::watch);
-    }
-
-    private void finish(int code, String reason) {
-        final TetherClosedException e = new TetherClosedException(code, reason);
-        closed.complete(e);
-        firstWelcome.completeExceptionally(e);
-        requests.failAll(e);
-    }
-
-    private long onLoop(java.util.function.LongSupplier read) {
+    private long onLoop(LongSupplier read) {
         if (loop.inLoop()) {
             return read.getAsLong();
         }
         final CompletableFuture<Long> f = new CompletableFuture<>();
         loop.execute(() -> f.complete(read.getAsLong()));
         return f.join();
-    }
-
-    private void start() {
-        loop.execute(this::connectNow);
     }
 
     static LoopGroup sharedLoops() {
@@ -443,18 +215,18 @@ public final class TetherClient implements AutoCloseable {
 
     /** Options of a client. */
     public static final class Builder {
-        private String clientId = "";
-        private final Map<String, String> metadata = new HashMap<>();
-        private Consumer<Push> onPush = p -> { };
-        private Runnable onSessionLost;
-        private Duration timeout = Duration.ofSeconds(10);
+        String clientId = "";
+        final Map<String, String> metadata = new HashMap<>();
+        Consumer<Push> onPush = p -> { };
+        Runnable onSessionLost;
+        Duration timeout = Duration.ofSeconds(10);
         private TlsContext tls;
-        private boolean reconnect = true;
-        private Duration backoffBase = Backoff.DEFAULT_BASE;
-        private Duration backoffCap = Backoff.DEFAULT_CAP;
-        private int maxRetries = Backoff.UNLIMITED;
-        private int heartbeatMisses = 2;
-        private final List<ClientStateMachine.Listener> stateListeners = new ArrayList<>();
+        boolean reconnect = true;
+        Duration backoffBase = Backoff.DEFAULT_BASE;
+        Duration backoffCap = Backoff.DEFAULT_CAP;
+        int maxRetries = Backoff.UNLIMITED;
+        int heartbeatMisses = 2;
+        final List<ClientStateMachine.Listener> stateListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -546,9 +318,9 @@ public final class TetherClient implements AutoCloseable {
 
         private TetherClient connect(InetSocketAddress address, Supplier<Transport> transports) throws IOException {
             final TetherClient client = new TetherClient(this, address, transports);
-            client.start();
+            client.reconnector.start();
             try {
-                client.firstWelcome.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                client.reconnector.firstWelcome().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
                 return client;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -562,11 +334,5 @@ public final class TetherClient implements AutoCloseable {
                 throw new IOException("no Welcome from " + address + " within " + timeout.toMillis() + " ms");
             }
         }
-    }
-
-    /** Gives up a client whose first connect did not complete. */
-    private void abortForGood() {
-        states.close("connect abandoned");
-        abort();
     }
 }
