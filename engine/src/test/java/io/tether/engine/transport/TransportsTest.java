@@ -46,23 +46,34 @@ class TransportsTest {
         };
     }
 
-    @ParameterizedTest
+    /** {@code stack} is "tcp", "ws", or "tls over tcp" / "tls over ws": the transport, and the one under TLS. */
+    private static void assertStack(Transport transport, Transport plain, String stack) {
+        final String[] layers = stack.split(" over ");
+        assertThat(transport).isInstanceOf(typeOf(layers[0]));
+        assertThat(plain).isInstanceOf(typeOf(layers[layers.length - 1]));
+    }
+
+    @ParameterizedTest(name = "{0}: server {1}, client {2}")
     @CsvSource({
-        "tcp://127.0.0.1:7000,       tcp, tcp",
-        "ws://127.0.0.1:7000/tether, ws,  ws",
-        "ws+echo://127.0.0.1:7000/,  ws,  ws",
-        "tls://127.0.0.1:7000,       tls, tcp",
-        "wss://127.0.0.1:7000/chat,  tls, ws",
+        "tcp://localhost:7000,       tcp,          tcp",
+        "ws://localhost:7000/tether, ws,           ws",
+        "ws+echo://localhost:7000/,  ws,           refused",
+        "tls://localhost:7000,       tls over tcp, tls over tcp",
+        "wss://localhost:7000/chat,  tls over ws,  tls over ws",
     })
-    void shouldGiveEachListenerSchemeItsServerStack(String url, String outer, String inner) {
-        final ListenAddress listen = ListenAddress.parse(url);
-        final WebSocketHandler raw = Transports.rawHandler(listen, HANDLERS);
+    void shouldGiveEachSchemeItsTransportStackOnBothEnds(String url, String server, String client) {
+        final ListenAddress address = ListenAddress.parse(url);
+        final WebSocketHandler raw = Transports.rawHandler(address, HANDLERS);
 
-        final Transport transport = Transports.server(listen, raw, 1 << 20, serverEngines);
-
-        assertThat(transport).isInstanceOf(typeOf(outer));
-        assertThat(Transports.plainServer(listen, raw, 1 << 20)).isInstanceOf(typeOf(inner));
-        assertThat(enginesMade).as("an engine for TLS listeners only").hasValue(listen.isTls() ? 1 : 0);
+        final Transport accepted = Transports.server(address, raw, 1 << 20, serverEngines);
+        assertStack(accepted, Transports.plainServer(address, raw, 1 << 20), server);
+        assertThat(enginesMade).as("an engine for TLS listeners only").hasValue(address.isTls() ? 1 : 0);
+        if (client.equals("refused")) {
+            assertThatThrownBy(() -> Transports.client(address, CLIENT_TLS))
+                .isInstanceOf(IllegalArgumentException.class);
+        } else {
+            assertStack(Transports.client(address, CLIENT_TLS), Transports.plainClient(address), client);
+        }
     }
 
     @Test
@@ -81,20 +92,6 @@ class TransportsTest {
         assertThat(Transports.rawHandler(ListenAddress.parse("ws://127.0.0.1:7000/tether"), HANDLERS))
             .as("tether frames on a path without a handler").isNull();
         assertThat(Transports.rawHandler(ListenAddress.parse("tcp://127.0.0.1:7000"), HANDLERS)).isNull();
-    }
-
-    @ParameterizedTest
-    @CsvSource({
-        "tcp://127.0.0.1:7000,       tcp, tcp",
-        "ws://127.0.0.1:7000/tether, ws,  ws",
-        "tls://localhost:7000,       tls, tcp",
-        "wss://localhost:7000/tether, tls, ws",
-    })
-    void shouldGiveEachTargetSchemeItsClientStack(String url, String outer, String inner) {
-        final ListenAddress target = ListenAddress.parse(url);
-
-        assertThat(Transports.client(target, CLIENT_TLS)).isInstanceOf(typeOf(outer));
-        assertThat(Transports.plainClient(target)).isInstanceOf(typeOf(inner));
     }
 
     @Test
