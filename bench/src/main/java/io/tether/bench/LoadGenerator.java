@@ -1,11 +1,11 @@
 package io.tether.bench;
 
-import io.tether.engine.client.TetherClient;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.reactor.LoopGroup;
 import io.tether.engine.server.Listener;
 import io.tether.engine.transport.TlsTransport;
+import io.tether.engine.transport.Transports;
 import io.tether.telemetry.Counters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -269,7 +269,7 @@ public final class LoadGenerator {
             }
             Listener.configure(channel);
             final boolean connected = channel.connect(options.target().socketAddress());
-            new Connection(loop, channel, handler, TetherClient.clientTransport(options.target(), tls))
+            new Connection(loop, channel, handler, Transports.client(options.target(), tls))
                 .open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
         } catch (IOException | RuntimeException e) {
             channel.close();

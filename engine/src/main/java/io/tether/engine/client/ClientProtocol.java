@@ -9,17 +9,21 @@ import io.tether.engine.transport.Frames;
 /**
  * The client side of one connection of a {@link TetherClient}: says Hello (with the session's resume token and last
  * push seq once there is a session), answers pings, acks pushes once per read, and hands everything else to the
- * client, which outlives its connections.
+ * pieces of the client that outlive its connections: the session, the pending requests and the reconnector.
  */
 final class ClientProtocol implements FrameHandler {
     private static final ConnectionLimits LIMITS = new ConnectionLimits(64 << 20, 1 << 20, 256 << 10, 30_000, 10_000);
 
-    private final TetherClient client;
+    private final Reconnector reconnector;
+    private final ClientSession session;
+    private final PendingRequests<Connection> requests;
     /** The push seq last acknowledged on this connection; none go out before the Hello ({@link #onOpen}). */
     private long ackedSeq = Long.MAX_VALUE;
 
-    ClientProtocol(TetherClient client) {
-        this.client = client;
+    ClientProtocol(Reconnector reconnector, ClientSession session, PendingRequests<Connection> requests) {
+        this.reconnector = reconnector;
+        this.session = session;
+        this.requests = requests;
     }
 
     @Override
@@ -29,18 +33,18 @@ final class ClientProtocol implements FrameHandler {
 
     @Override
     public void onOpen(Connection c) {
-        ackedSeq = client.sayHello(c);
+        ackedSeq = session.sayHello(c);
     }
 
     @Override
     public void onFrame(Connection c, Frame frame) {
         switch (frame.getKindCase()) {
-            case WELCOME -> client.onWelcome(c, frame.getWelcome());
-            case RESPONSE -> client.onResponse(frame.getResponse());
-            case PUSH -> client.onPush(frame.getPush());
+            case WELCOME -> reconnector.onWelcome(c, frame.getWelcome());
+            case RESPONSE -> requests.complete(frame.getResponse());
+            case PUSH -> session.onPush(frame.getPush());
             case PING -> Frames.writePong(c, frame.getPing().getNonce());
             case GOODBYE -> {
-                client.onGoodbye(c, frame.getGoodbye().getCode(), frame.getGoodbye().getReason());
+                reconnector.onGoodbye(c, frame.getGoodbye().getCode(), frame.getGoodbye().getReason());
                 c.closeNow(null);
             }
             default -> {
@@ -51,7 +55,7 @@ final class ClientProtocol implements FrameHandler {
 
     @Override
     public void onReadComplete(Connection c) {
-        final long seq = client.lastPushSeqOnLoop();
+        final long seq = session.lastPushSeq();
         if (seq > ackedSeq && !c.isClosing()) {
             ackedSeq = seq;
             Frames.writeAck(c, seq);
@@ -60,6 +64,6 @@ final class ClientProtocol implements FrameHandler {
 
     @Override
     public void onClosed(Connection c, int code, String reason) {
-        client.onConnectionClosed(c, code, reason);
+        reconnector.onConnectionClosed(c, code, reason);
     }
 }

@@ -9,12 +9,11 @@ import io.tether.engine.config.ListenAddress;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.reactor.LoopGroup;
-import io.tether.engine.server.Listener;
 import io.tether.engine.transport.Frames;
 import io.tether.engine.transport.TcpTransport;
 import io.tether.engine.transport.TlsTransport;
 import io.tether.engine.transport.Transport;
-import io.tether.engine.transport.WebSocketTransport;
+import io.tether.engine.transport.Transports;
 import io.tether.session.Backoff;
 import io.tether.session.ClientState;
 import io.tether.session.ClientStateMachine;
@@ -23,23 +22,17 @@ import io.tether.tls.TlsClientSettings;
 import io.tether.tls.TlsContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,79 +53,26 @@ import org.slf4j.LoggerFactory;
  * (a Goodbye that means "do not come back", or the retry budget spent), or CLOSED by {@link #close()}. The first
  * connect is not retried: {@link Builder#connect} throws if it fails. Pushes and responses are handed over on the
  * client's loop thread: hand heavy work elsewhere.
+ *
+ * <p>This class is the public face; the work is done by the pieces that outlive a connection: the
+ * {@link ClientSession} (token, last push seq, duplicate pushes), the {@link PendingRequests} (ids, futures, the
+ * re-send) and the {@link Reconnector} (the state machine, backoff and the server watchdog), with a
+ * {@link ClientProtocol} per connection handing frames to them.
  */
 public final class TetherClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TetherClient.class);
-    /** Goodbye codes after which coming back is wrong (see PROTOCOL.md, section 5). */
-    private static final Set<Integer> FINAL_CODES = Set.of(GoodbyeCode.NORMAL, GoodbyeCode.PROTOCOL_ERROR,
-        GoodbyeCode.INVALID_FRAME, GoodbyeCode.FRAME_TOO_LARGE, GoodbyeCode.KICKED, GoodbyeCode.SESSION_TAKEN_OVER);
-    private static final byte[] NO_TOKEN = new byte[0];
     private static volatile LoopGroup sharedLoops;
 
-    private final InetSocketAddress address;
-    private final Supplier<Transport> transports;
     private final EventLoop loop;
-    private final String clientId;
-    private final Map<String, String> metadata;
-    private final Consumer<Push> onPush;
-    private final Runnable onSessionLost;
-    private final Duration timeout;
-    private final boolean reconnect;
-    private final int heartbeatMisses;
-    private final Backoff backoff;
     private final ClientStateMachine states = new ClientStateMachine();
-    private final Map<Long, PendingRequest> pending = new ConcurrentHashMap<>();
-    private final AtomicLong nextId = new AtomicLong();
-    private final CompletableFuture<TetherClosedException> closed = new CompletableFuture<>();
-    private final CompletableFuture<Welcome> firstWelcome = new CompletableFuture<>();
-    private final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
-
-    // ---- the loop's
-    private Connection attempt;
-    private byte[] token = NO_TOKEN;
-    private long lastPushSeq;
-    /** Numbers this client's Hellos (loop only), so the server can tell a late one from an old connection. */
-    private long helloSeq;
-    private int goodbyeCode;
-    private String goodbyeReason;
-    private long lastPingMs;
-    private boolean watching;
-    private long duplicatePushes;
-    private long sessionsLost;
-
-    // ---- any thread
-    private volatile Connection live;
-    private volatile Welcome welcome;
-
-    /** A request not answered yet, kept to be re-sent after a resume; {@code sent} once it went out anywhere. */
-    private static final class PendingRequest {
-        final String method;
-        final ByteString payload;
-        final Map<String, String> headers;
-        final CompletableFuture<Response> future;
-        volatile boolean sent;
-
-        PendingRequest(String method, ByteString payload, Map<String, String> headers,
-                       CompletableFuture<Response> future) {
-            this.method = method;
-            this.payload = payload;
-            this.headers = headers;
-            this.future = future;
-        }
-    }
+    private final ClientSession session;
+    private final PendingRequests<Connection> requests = new PendingRequests<>(Frames::enqueueRequest);
+    private final Reconnector reconnector;
 
     private TetherClient(Builder b, InetSocketAddress address, Supplier<Transport> transports) {
-        this.address = address;
-        this.transports = transports;
         this.loop = sharedLoops().next();
-        this.clientId = b.clientId;
-        this.metadata = Map.copyOf(b.metadata);
-        this.onPush = b.onPush;
-        this.onSessionLost = b.onSessionLost;
-        this.timeout = b.timeout;
-        this.reconnect = b.reconnect;
-        this.heartbeatMisses = b.heartbeatMisses;
-        this.backoff = new Backoff(b.backoffBase, b.backoffCap, b.maxRetries, ThreadLocalRandom.current());
+        this.session = new ClientSession(b.clientId, b.metadata, b.onPush);
+        this.reconnector = new Reconnector(loop, address, transports, states, session, requests, b);
         b.stateListeners.forEach(states::addListener);
     }
 
@@ -142,12 +82,12 @@ public final class TetherClient implements AutoCloseable {
 
     /** The id of the current session (it changes only when a resume is refused and a new session starts). */
     public String sessionId() {
-        return welcome.getSessionId();
+        return session.welcome().getSessionId();
     }
 
     /** The last Welcome: its {@code resumed} says whether the last connect resumed the session. */
     public Welcome welcome() {
-        return welcome;
+        return session.welcome();
     }
 
     public ClientState state() {
@@ -161,19 +101,19 @@ public final class TetherClient implements AutoCloseable {
 
     /** The server's verified certificate identity (subject, SANs, chain) over tls:// or wss://; else null. */
     public io.tether.tls.PeerIdentity serverIdentity() {
-        final Connection c = live;
+        final Connection c = requests.live();
         return c != null && c.driver() instanceof TlsTransport t ? t.peer() : null;
     }
 
     /** Whether a connection serves the session now. */
     public boolean isOpen() {
-        final Connection c = live;
+        final Connection c = requests.live();
         return c != null && !c.isClosed();
     }
 
     /** Completes when the client is done for good (closed, or failed); the exception says why. */
     public CompletableFuture<TetherClosedException> closeFuture() {
-        return closed;
+        return reconnector.closed();
     }
 
     public CompletableFuture<Response> request(String method, ByteString payload) {
@@ -182,60 +122,45 @@ public final class TetherClient implements AutoCloseable {
 
     /**
      * Sends a request from any thread; the future completes on the client's loop thread. When the calling thread
-     * has a current OpenTelemetry span, its W3C {@code traceparent} goes in the request's headers. While the client is
-     * reconnecting the request waits and goes out once the session is back; a request sent on a lost connection is
-     * sent again after the resume, and the server answers it once.
+     * has a current OpenTelemetry span, its W3C {@code traceparent} goes in the request's headers. While the client
+     * is reconnecting the request waits and goes out once the session is back; a request sent on a lost connection
+     * is sent again after the resume, and the server answers it once.
      */
     public CompletableFuture<Response> request(String method, ByteString payload, Map<String, String> headers) {
         headers = TraceHeaders.withCurrentTrace(headers); // the caller's span, if any, becomes the server span's parent
-        final long id = nextId.incrementAndGet();
         final CompletableFuture<Response> f = new CompletableFuture<>();
         if (states.state().isTerminal()) {
-            f.completeExceptionally(closed.getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed")));
+            f.completeExceptionally(closedCause());
             return f;
         }
-        final PendingRequest p = new PendingRequest(method, payload, headers, f);
-        final Connection before = live;
+        final Connection before = requests.live();
         if (before != null) {
             before.awaitWritable();
         }
-        // Under the lock a request goes out either now, or in the resend after a resume, which holds the lock while
-        // it re-sends in id order and only then makes the new connection live: so requests keep their order.
-        sendLock.lock();
-        try {
-            pending.put(id, p);
-            final Connection c = live;
-            if (c != null) {
-                Frames.enqueueRequest(c, id, method, payload, headers);
-                p.sent = true;
-            }
-        } finally {
-            sendLock.unlock();
-        }
-        if (states.state().isTerminal() && pending.remove(id) != null) {
-            f.completeExceptionally(closed.getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed")));
+        final long id = requests.send(method, payload, headers, f);
+        if (states.state().isTerminal()) {
+            requests.fail(id, closedCause()); // closed while it was being sent: the close's sweep may have missed it
         }
         return f;
     }
 
-    /** The highest push seq received in this session. */
-    public long lastPushSeq() {
-        return onLoop(() -> lastPushSeq);
+    private TetherClosedException closedCause() {
+        return reconnector.closed().getNow(new TetherClosedException(GoodbyeCode.NORMAL, "closed"));
     }
 
-    /** {@link #lastPushSeq()} for the client's loop, which reads it directly (once per read, so no lambda). */
-    long lastPushSeqOnLoop() {
-        return lastPushSeq;
+    /** The highest push seq received in this session. */
+    public long lastPushSeq() {
+        return onLoop(session::lastPushSeq);
     }
 
     /** Pushes received twice (replayed after a resume) and dropped, so the application saw each once. */
     public long duplicatePushesDropped() {
-        return onLoop(() -> duplicatePushes);
+        return onLoop(session::duplicatePushes);
     }
 
     /** Times a resume was refused and a new session started (pushes may have been missed then). */
     public long sessionsLost() {
-        return onLoop(() -> sessionsLost);
+        return onLoop(session::sessionsLost);
     }
 
     /** Says Goodbye and closes; waits up to a second for the server to close its side. */
@@ -244,17 +169,9 @@ public final class TetherClient implements AutoCloseable {
         if (!states.close("closed by the application")) {
             return;
         }
-        loop.execute(() -> {
-            final Connection c = attempt;
-            if (c == null) {
-                finish(GoodbyeCode.NORMAL, "closed by the application");
-            } else {
-                c.closeWithGoodbye(GoodbyeCode.NORMAL, "client closing");
-                loop.schedule(1000, () -> c.closeNow(null));
-            }
-        });
+        reconnector.close();
         try {
-            closed.get(2, TimeUnit.SECONDS);
+            reconnector.closed().get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
@@ -267,239 +184,22 @@ public final class TetherClient implements AutoCloseable {
      * reconnects and resumes).
      */
     public void abort() {
-        loop.execute(() -> {
-            if (attempt != null) {
-                attempt.resetNow();
-            }
-        });
+        reconnector.abort();
     }
 
-    // ---- the loop
-
-    /** Opens a connection (the first, or a reconnect after the backoff delay). */
-    private void connectNow() {
-        if (!states.moveTo(ClientState.CONNECTING, attempt == null && token.length == 0 ? "connect" : "reconnect")) {
-            return;
-        }
-        goodbyeCode = 0;
-        final Connection c;
-        try {
-            final SocketChannel channel = SocketChannel.open();
-            try {
-                Listener.configure(channel);
-                final boolean connected = channel.connect(address);
-                c = new Connection(loop, channel, new ClientProtocol(this), transports.get());
-                attempt = c;
-                c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
-        } catch (IOException | RuntimeException e) {
-            attemptFailed(GoodbyeCode.GOING_AWAY, "connect failed: " + e);
-            return;
-        }
-        loop.schedule(timeout.toMillis(), () -> {
-            if (attempt == c && live != c) {
-                c.closeNow(new IOException("no Welcome within " + timeout.toMillis() + " ms"));
-            }
-        });
+    /** Gives up a client whose first connect did not complete. */
+    private void abortForGood() {
+        states.close("connect abandoned");
+        abort();
     }
 
-    /** Writes the Hello of a new connection. @return the push seq it says the client has */
-    long sayHello(Connection c) {
-        Frames.writeHello(c, clientId, token, lastPushSeq, metadata, ++helloSeq);
-        return lastPushSeq;
-    }
-
-    void onWelcome(Connection c, Welcome w) {
-        if (c != attempt) {
-            return;
-        }
-        final boolean hadSession = token.length > 0;
-        final boolean lost = hadSession && !w.getResumed();
-        if (lost) {
-            sessionsLost++;
-            lastPushSeq = 0; // a new session counts its pushes from 1
-        }
-        token = w.getResumeToken().toByteArray();
-        welcome = w;
-        backoff.reset();
-        goLive(c, w, hadSession, lost);
-    }
-
-    /**
-     * Re-sends what is pending and makes {@code c} live, holding the send lock so that no new request overtakes a
-     * re-sent one. The loop never waits for the lock: a sender holds it only to enqueue, and if one does now, this
-     * runs again on the next loop cycle.
-     */
-    private void goLive(Connection c, Welcome w, boolean hadSession, boolean lost) {
-        if (c != attempt) {
-            return;
-        }
-        if (!sendLock.tryLock()) {
-            loop.execute(() -> goLive(c, w, hadSession, lost));
-            return;
-        }
-        try {
-            resendPending(c, lost);
-            live = c;
-        } finally {
-            sendLock.unlock();
-        }
-        states.moveFrom(ClientState.CONNECTING, ClientState.ESTABLISHED,
-            w.getResumed() ? "resumed" : hadSession ? "new session (the old one could not be resumed)" : "connected");
-        if (lost && onSessionLost != null) {
-            onSessionLost.run();
-        }
-        startWatchdog();
-        firstWelcome.complete(w);
-    }
-
-    /**
-     * After a resume every unanswered request goes out again, in id order (the server answers each once). After a
-     * new session, requests the old one may have run fail (their outcome is unknown); ones never sent go out.
-     */
-    private void resendPending(Connection c, boolean sessionLost) {
-        final List<Long> ids = new ArrayList<>(pending.keySet());
-        ids.sort(null);
-        for (Long id : ids) {
-            final PendingRequest p = pending.get(id);
-            if (p == null) {
-                continue;
-            }
-            if (sessionLost && p.sent) {
-                if (pending.remove(id, p)) {
-                    p.future.completeExceptionally(new TetherClosedException(GoodbyeCode.GOING_AWAY,
-                        "the session could not be resumed; this request may or may not have run"));
-                }
-                continue;
-            }
-            Frames.enqueueRequest(c, id, p.method, p.payload, p.headers);
-            p.sent = true;
-        }
-    }
-
-    void onResponse(Response r) {
-        final PendingRequest p = pending.remove(r.getId());
-        if (p != null) {
-            p.future.complete(r);
-        }
-    }
-
-    void onPush(Push p) {
-        if (p.getSeq() <= lastPushSeq) {
-            duplicatePushes++;
-            return;
-        }
-        lastPushSeq = p.getSeq();
-        try {
-            onPush.accept(p);
-        } catch (RuntimeException e) {
-            LOG.warn("push listener failed on push {}", p.getSeq(), e);
-        }
-    }
-
-    void onGoodbye(Connection c, int code, String reason) {
-        if (c == attempt) {
-            goodbyeCode = code;
-            goodbyeReason = reason;
-        }
-    }
-
-    void onConnectionClosed(Connection c, int code, String reason) {
-        if (c != attempt) {
-            return;
-        }
-        attempt = null;
-        live = null;
-        final int why = goodbyeCode != 0 ? goodbyeCode : code;
-        final String text = goodbyeCode != 0 ? goodbyeReason : reason;
-        if (states.state() == ClientState.CLOSED) {
-            finish(why, text);
-        } else if (!firstWelcome.isDone()) {
-            states.moveTo(ClientState.FAILED, text);
-            finish(why, text);
-        } else if (!reconnect || FINAL_CODES.contains(why)) {
-            states.moveTo(ClientState.FAILED, "server said " + why + ": " + text);
-            finish(why, text);
-        } else {
-            attemptFailed(why, text);
-        }
-    }
-
-    /** A connection was lost or an attempt failed: wait out the backoff, then try again (or give up). */
-    private void attemptFailed(int code, String reason) {
-        if (!firstWelcome.isDone()) {
-            states.moveTo(ClientState.FAILED, reason);
-            finish(code, reason);
-            return;
-        }
-        if (!states.moveTo(ClientState.RECONNECTING, reason)) {
-            return; // closed meanwhile
-        }
-        final Optional<Duration> delay = backoff.nextDelay();
-        if (delay.isEmpty()) {
-            states.moveTo(ClientState.FAILED, "gave up after " + backoff.attempts() + " attempts: " + reason);
-            finish(code, "gave up reconnecting: " + reason);
-            return;
-        }
-        loop.schedule(delay.get().toMillis(), this::connectNow);
-    }
-
-    /** Checks the server's liveness a few times per heartbeat interval while the client lives. */
-    private void startWatchdog() {
-        if (watching) {
-            return;
-        }
-        watching = true;
-        watch();
-    }
-
-    private void watch() {
-        final int heartbeatMs = welcome.getHeartbeatMs();
-        if (states.state().isTerminal() || heartbeatMs <= 0) {
-            watching = false;
-            return;
-        }
-        final Connection c = live;
-        final long now = EventLoop.nowMs();
-        if (c != null && !c.isClosing()) {
-            final long silent = now - c.lastInboundMs();
-            if (silent >= (long) heartbeatMisses * heartbeatMs) {
-                LOG.debug("server silent for {} ms: taking the connection for dead", silent);
-                c.closeNow(null);
-            } else if (silent >= heartbeatMs && lastPingMs < c.lastInboundMs()) {
-                lastPingMs = now;
-                Frames.writePing(c, now);
-            }
-        }
-        loop.schedule(Math.max(heartbeatMs / 4, 10), this::watch);
-    }
-
-    private void finish(int code, String reason) {
-        final TetherClosedException e = new TetherClosedException(code, reason);
-        closed.complete(e);
-        firstWelcome.completeExceptionally(e);
-        for (Long id : new ArrayList<>(pending.keySet())) {
-            final PendingRequest p = pending.remove(id);
-            if (p != null) {
-                p.future.completeExceptionally(e);
-            }
-        }
-    }
-
-    private long onLoop(java.util.function.LongSupplier read) {
+    private long onLoop(LongSupplier read) {
         if (loop.inLoop()) {
             return read.getAsLong();
         }
         final CompletableFuture<Long> f = new CompletableFuture<>();
         loop.execute(() -> f.complete(read.getAsLong()));
         return f.join();
-    }
-
-    private void start() {
-        loop.execute(this::connectNow);
     }
 
     static LoopGroup sharedLoops() {
@@ -517,18 +217,18 @@ public final class TetherClient implements AutoCloseable {
 
     /** Options of a client. */
     public static final class Builder {
-        private String clientId = "";
-        private final Map<String, String> metadata = new HashMap<>();
-        private Consumer<Push> onPush = p -> { };
-        private Runnable onSessionLost;
-        private Duration timeout = Duration.ofSeconds(10);
+        String clientId = "";
+        final Map<String, String> metadata = new HashMap<>();
+        Consumer<Push> onPush = p -> { };
+        Runnable onSessionLost;
+        Duration timeout = Duration.ofSeconds(10);
         private TlsContext tls;
-        private boolean reconnect = true;
-        private Duration backoffBase = Backoff.DEFAULT_BASE;
-        private Duration backoffCap = Backoff.DEFAULT_CAP;
-        private int maxRetries = Backoff.UNLIMITED;
-        private int heartbeatMisses = 2;
-        private final List<ClientStateMachine.Listener> stateListeners = new ArrayList<>();
+        boolean reconnect = true;
+        Duration backoffBase = Backoff.DEFAULT_BASE;
+        Duration backoffCap = Backoff.DEFAULT_CAP;
+        int maxRetries = Backoff.UNLIMITED;
+        int heartbeatMisses = 2;
+        final List<ClientStateMachine.Listener> stateListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -614,15 +314,15 @@ public final class TetherClient implements AutoCloseable {
         public TetherClient connect(String url) throws IOException {
             final ListenAddress target = ListenAddress.parse(url);
             final TlsContext context = tls;
-            clientTransport(target, context); // fails now on a bad target rather than on the loop
-            return connect(target.socketAddress(), () -> clientTransport(target, context));
+            Transports.client(target, context); // fails now on a bad target rather than on the loop
+            return connect(target.socketAddress(), () -> Transports.client(target, context));
         }
 
         private TetherClient connect(InetSocketAddress address, Supplier<Transport> transports) throws IOException {
             final TetherClient client = new TetherClient(this, address, transports);
-            client.start();
+            client.reconnector.start();
             try {
-                client.firstWelcome.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                client.reconnector.firstWelcome().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
                 return client;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -636,30 +336,5 @@ public final class TetherClient implements AutoCloseable {
                 throw new IOException("no Welcome from " + address + " within " + timeout.toMillis() + " ms");
             }
         }
-    }
-
-    /** Gives up a client whose first connect did not complete. */
-    private void abortForGood() {
-        states.close("connect abandoned");
-        abort();
-    }
-
-    /** The client side of a listen address's transport; {@code tls} is needed for tls:// and wss://. */
-    public static Transport clientTransport(ListenAddress target, TlsContext tls) {
-        final Transport plain = switch (target.scheme()) {
-            case ListenAddress.WS, ListenAddress.WSS ->
-                WebSocketTransport.client(target.host() + ":" + target.port(), target.path(), 64 << 20);
-            case ListenAddress.TCP, ListenAddress.TLS -> TcpTransport.INSTANCE;
-            default -> throw new IllegalArgumentException("a client connects to tcp://, ws://, tls:// or wss://, not "
-                + target.scheme());
-        };
-        if (!target.isTls()) {
-            return plain;
-        }
-        if (tls == null) {
-            throw new IllegalArgumentException(target + " needs TLS settings (a CA to trust, and a client certificate"
-                + " for mutual TLS)");
-        }
-        return new TlsTransport(plain, tls.newClientEngine(target.host(), target.port()), true);
     }
 }

@@ -2,7 +2,6 @@ package io.tether.engine.server;
 
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
-import io.tether.codec.ws.UpgradePolicy;
 import io.tether.engine.config.Dispatch;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.TetherConfig;
@@ -11,11 +10,8 @@ import io.tether.engine.reactor.ConnectionLimits;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.reactor.LoopGroup;
 import io.tether.engine.transport.FrameHandler;
-import io.tether.engine.transport.TcpTransport;
-import io.tether.engine.transport.TlsTransport;
-import io.tether.engine.transport.Transport;
 import io.tether.engine.transport.WebSocketHandler;
-import io.tether.engine.transport.WebSocketTransport;
+import io.tether.engine.transport.Transports;
 import io.tether.session.registry.SessionRegistry;
 import io.tether.telemetry.CounterSet;
 import io.tether.telemetry.Counters;
@@ -282,21 +278,9 @@ public final class TetherServer implements AutoCloseable {
     }
 
     private Connection newConnection(EventLoop loop, SocketChannel channel, ListenAddress listen) {
-        if (listen == null || !listen.isWebSocket()) {
-            return new Connection(loop, channel, protocol, tlsOver(listen, TcpTransport.INSTANCE));
-        }
-        final WebSocketHandler raw = listen.scheme().equals(ListenAddress.WS_ECHO) ? WebSocketHandler.ECHO
-            : webSocketHandlers.get(listen.path());
-        final UpgradePolicy policy = UpgradePolicy.forPath(listen.path());
-        final WebSocketTransport ws = WebSocketTransport.server(raw == null ? policy : policy.withSubprotocols(), raw,
-            config.maxFrameSize());
-        return new Connection(loop, channel, raw == null ? protocol : rawProtocol, tlsOver(listen, ws));
-    }
-
-    /** {@code inner} as it is, or inside TLS for a tls:// or wss:// listener. */
-    private Transport tlsOver(ListenAddress listen, Transport inner) {
-        return listen != null && listen.isTls() ? new TlsTransport(inner, tls.current().newServerEngine(), false)
-            : inner;
+        final WebSocketHandler raw = Transports.rawHandler(listen, webSocketHandlers);
+        return new Connection(loop, channel, raw == null ? protocol : rawProtocol,
+            Transports.server(listen, raw, config.maxFrameSize(), () -> tls.current().newServerEngine()));
     }
 
     // ---- called by the protocol

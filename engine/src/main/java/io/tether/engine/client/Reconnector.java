@@ -1,0 +1,257 @@
+package io.tether.engine.client;
+
+import io.tether.codec.GoodbyeCode;
+import io.tether.codec.proto.Welcome;
+import io.tether.engine.reactor.Connection;
+import io.tether.engine.reactor.EventLoop;
+import io.tether.engine.transport.Frames;
+import io.tether.engine.transport.Transport;
+import io.tether.engine.transport.Transports;
+import io.tether.session.Backoff;
+import io.tether.session.ClientState;
+import io.tether.session.ClientStateMachine;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives a client's {@link ClientStateMachine} through its connections: opens one (the first, or after the backoff
+ * delay), gives it up when no Welcome comes in time, makes it live on the Welcome, and when it closes decides between
+ * reconnecting and giving up for good (a Goodbye that means "do not come back", the retry budget spent, or the first
+ * connect failing). While a connection is live its watchdog pings a silent server after one heartbeat interval and
+ * takes it for dead after {@code heartbeatMisses}. Loop only, but for {@link #start}, {@link #close} and
+ * {@link #abort}, which post to the loop.
+ */
+final class Reconnector {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconnector.class);
+    /** Goodbye codes after which coming back is wrong (see PROTOCOL.md, section 5). */
+    private static final Set<Integer> FINAL_CODES = Set.of(GoodbyeCode.NORMAL, GoodbyeCode.PROTOCOL_ERROR,
+        GoodbyeCode.INVALID_FRAME, GoodbyeCode.FRAME_TOO_LARGE, GoodbyeCode.KICKED, GoodbyeCode.SESSION_TAKEN_OVER);
+
+    private final EventLoop loop;
+    private final InetSocketAddress address;
+    private final Supplier<Transport> transports;
+    private final ClientStateMachine states;
+    private final ClientSession session;
+    private final PendingRequests<Connection> requests;
+    private final Backoff backoff;
+    private final Duration timeout;
+    private final boolean reconnect;
+    private final int heartbeatMisses;
+    private final Runnable onSessionLost;
+    private final CompletableFuture<TetherClosedException> closed = new CompletableFuture<>();
+    private final CompletableFuture<Welcome> firstWelcome = new CompletableFuture<>();
+
+    // ---- the loop's
+    private Connection attempt;
+    private int goodbyeCode;
+    private String goodbyeReason;
+    private long lastPingMs;
+    private boolean watching;
+
+    Reconnector(EventLoop loop, InetSocketAddress address, Supplier<Transport> transports, ClientStateMachine states,
+                ClientSession session, PendingRequests<Connection> requests, TetherClient.Builder b) {
+        this.loop = loop;
+        this.address = address;
+        this.transports = transports;
+        this.states = states;
+        this.session = session;
+        this.requests = requests;
+        this.backoff = new Backoff(b.backoffBase, b.backoffCap, b.maxRetries, ThreadLocalRandom.current());
+        this.timeout = b.timeout;
+        this.reconnect = b.reconnect;
+        this.heartbeatMisses = b.heartbeatMisses;
+        this.onSessionLost = b.onSessionLost;
+    }
+
+    /** Completes when the client is done for good (closed, or failed); the exception says why. */
+    CompletableFuture<TetherClosedException> closed() {
+        return closed;
+    }
+
+    /** Completes with the first Welcome, or exceptionally when the first connect failed. */
+    CompletableFuture<Welcome> firstWelcome() {
+        return firstWelcome;
+    }
+
+    /** Makes the first connect, on the loop. */
+    void start() {
+        loop.execute(this::connectNow);
+    }
+
+    /** The state is CLOSED: says Goodbye on the connection there is, or finishes now without one. */
+    void close() {
+        loop.execute(() -> {
+            final Connection c = attempt;
+            if (c == null) {
+                finish(GoodbyeCode.NORMAL, "closed by the application");
+            } else {
+                c.closeWithGoodbye(GoodbyeCode.NORMAL, "client closing");
+                loop.schedule(1000, () -> c.closeNow(null));
+            }
+        });
+    }
+
+    /** Resets the connection there is, as a network failure would. */
+    void abort() {
+        loop.execute(() -> {
+            if (attempt != null) {
+                attempt.resetNow();
+            }
+        });
+    }
+
+    /** Opens a connection (the first, or a reconnect after the backoff delay). */
+    private void connectNow() {
+        if (!states.moveTo(ClientState.CONNECTING, attempt == null && !session.hasSession() ? "connect"
+            : "reconnect")) {
+            return;
+        }
+        goodbyeCode = 0;
+        final Connection c;
+        try {
+            final SocketChannel channel = SocketChannel.open();
+            try {
+                Transports.configure(channel);
+                final boolean connected = channel.connect(address);
+                c = new Connection(loop, channel, new ClientProtocol(this, session, requests), transports.get());
+                attempt = c;
+                c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            attemptFailed(GoodbyeCode.GOING_AWAY, "connect failed: " + e);
+            return;
+        }
+        loop.schedule(timeout.toMillis(), () -> {
+            if (attempt == c && requests.live() != c) {
+                c.closeNow(new IOException("no Welcome within " + timeout.toMillis() + " ms"));
+            }
+        });
+    }
+
+    void onWelcome(Connection c, Welcome w) {
+        if (c != attempt) {
+            return;
+        }
+        final ClientSession.Welcomed outcome = session.welcomed(w);
+        backoff.reset();
+        goLive(c, w, outcome);
+    }
+
+    /**
+     * Re-sends what is pending and makes {@code c} live (see {@link PendingRequests#tryGoLive}); if a sender holds
+     * the send lock now, this runs again on the next loop cycle.
+     */
+    private void goLive(Connection c, Welcome w, ClientSession.Welcomed outcome) {
+        if (c != attempt) {
+            return;
+        }
+        final boolean lost = outcome == ClientSession.Welcomed.LOST;
+        if (!requests.tryGoLive(c, lost)) {
+            loop.execute(() -> goLive(c, w, outcome));
+            return;
+        }
+        states.moveFrom(ClientState.CONNECTING, ClientState.ESTABLISHED, outcome.cause);
+        if (lost && onSessionLost != null) {
+            onSessionLost.run();
+        }
+        startWatchdog();
+        firstWelcome.complete(w);
+    }
+
+    void onGoodbye(Connection c, int code, String reason) {
+        if (c == attempt) {
+            goodbyeCode = code;
+            goodbyeReason = reason;
+        }
+    }
+
+    void onConnectionClosed(Connection c, int code, String reason) {
+        if (c != attempt) {
+            return;
+        }
+        attempt = null;
+        requests.connectionLost();
+        final int why = goodbyeCode != 0 ? goodbyeCode : code;
+        final String text = goodbyeCode != 0 ? goodbyeReason : reason;
+        if (states.state() == ClientState.CLOSED) {
+            finish(why, text);
+        } else if (!firstWelcome.isDone()) {
+            states.moveTo(ClientState.FAILED, text);
+            finish(why, text);
+        } else if (!reconnect || FINAL_CODES.contains(why)) {
+            states.moveTo(ClientState.FAILED, "server said " + why + ": " + text);
+            finish(why, text);
+        } else {
+            attemptFailed(why, text);
+        }
+    }
+
+    /** A connection was lost or an attempt failed: wait out the backoff, then try again (or give up). */
+    private void attemptFailed(int code, String reason) {
+        if (!firstWelcome.isDone()) {
+            states.moveTo(ClientState.FAILED, reason);
+            finish(code, reason);
+            return;
+        }
+        if (!states.moveTo(ClientState.RECONNECTING, reason)) {
+            return; // closed meanwhile
+        }
+        final Optional<Duration> delay = backoff.nextDelay();
+        if (delay.isEmpty()) {
+            states.moveTo(ClientState.FAILED, "gave up after " + backoff.attempts() + " attempts: " + reason);
+            finish(code, "gave up reconnecting: " + reason);
+            return;
+        }
+        loop.schedule(delay.get().toMillis(), this::connectNow);
+    }
+
+    /** Checks the server's liveness a few times per heartbeat interval while the client lives. */
+    private void startWatchdog() {
+        if (watching) {
+            return;
+        }
+        watching = true;
+        watch();
+    }
+
+    private void watch() {
+        final int heartbeatMs = session.welcome().getHeartbeatMs();
+        if (states.state().isTerminal() || heartbeatMs <= 0) {
+            watching = false;
+            return;
+        }
+        final Connection c = requests.live();
+        final long now = EventLoop.nowMs();
+        if (c != null && !c.isClosing()) {
+            final long silent = now - c.lastInboundMs();
+            if (silent >= (long) heartbeatMisses * heartbeatMs) {
+                LOG.debug("server silent for {} ms: taking the connection for dead", silent);
+                c.closeNow(null);
+            } else if (silent >= heartbeatMs && lastPingMs < c.lastInboundMs()) {
+                lastPingMs = now;
+                Frames.writePing(c, now);
+            }
+        }
+        loop.schedule(Math.max(heartbeatMs / 4, 10), this::watch);
+    }
+
+    private void finish(int code, String reason) {
+        final TetherClosedException e = new TetherClosedException(code, reason);
+        closed.complete(e);
+        firstWelcome.completeExceptionally(e);
+        requests.failAll(e);
+    }
+}
