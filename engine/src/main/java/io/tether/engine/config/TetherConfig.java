@@ -89,7 +89,7 @@ public record TetherConfig(
         + "/dev/shm, or in the temp directory without it), a path, or off.", defaultValue = "auto")
     String statFile,
     @Setting(description = "Admin HTTP endpoint, http://HOST:PORT (http://127.0.0.1:PORT keeps it on loopback), "
-        + "serving /metrics (Prometheus), /healthz, /readyz and /sessions; off unless set.")
+        + "serving /metrics (Prometheus), /healthz, /readyz, /sessions and /dashboard; off unless set.")
     String adminListen,
     @Setting(description = "Bearer token the admin endpoint requires on everything but /healthz and /readyz.")
     String adminToken,

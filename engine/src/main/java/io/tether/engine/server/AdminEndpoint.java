@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tether.telemetry.PrometheusText;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -18,8 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin endpoint ({@code --admin-listen}): the JDK's HTTP server on two threads of its own, never an event
  * loop. {@code /healthz} says the process answers, {@code /readyz} whether every listener is bound and the server
- * is not shutting down; {@code /metrics} (Prometheus text) and {@code /sessions} (count and top-K) need the bearer
- * token when {@code --admin-token} is set.
+ * is not shutting down; {@code /metrics} (Prometheus text), {@code /sessions} (count and top-K) and
+ * {@code /dashboard} (one self-contained page that polls {@code /dashboard.json}) need the bearer token when
+ * {@code --admin-token} is set. A browser cannot send a bearer header when it opens a page, so the dashboard page
+ * also takes the token as {@code ?token=}, and sends it as a header on its own polls.
  */
 final class AdminEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminEndpoint.class);
@@ -28,12 +31,20 @@ final class AdminEndpoint implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService threads;
     private final byte[] token;
+    private final DashboardData dashboard;
+    private final byte[] dashboardPage;
 
     private AdminEndpoint(TetherServer server, HttpServer http, ExecutorService threads, String token) {
         this.server = server;
         this.http = http;
         this.threads = threads;
         this.token = token.isEmpty() ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.dashboard = new DashboardData(server);
+        try (InputStream in = AdminEndpoint.class.getResourceAsStream("dashboard.html")) {
+            this.dashboardPage = in.readAllBytes();
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("the dashboard page is missing from the jar", e);
+        }
     }
 
     /** Binds and starts the endpoint of {@code server}'s config, or returns null when admin-listen is not set. */
@@ -108,7 +119,21 @@ final class AdminEndpoint implements AutoCloseable {
                         SessionsReport.json(server, exchange.getRequestURI().getRawQuery()));
                 }
             }
-            default -> send(exchange, 404, "text/plain", "no such page: /healthz /readyz /metrics /sessions\n");
+            case "/dashboard" -> {
+                if (authorized(exchange)) {
+                    // The page's own promise, enforced by the browser: nothing from anywhere but this endpoint.
+                    exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; "
+                        + "script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'");
+                    send(exchange, 200, "text/html; charset=utf-8", dashboardPage);
+                }
+            }
+            case "/dashboard.json" -> {
+                if (authorized(exchange)) {
+                    send(exchange, 200, "application/json", dashboard.json());
+                }
+            }
+            default -> send(exchange, 404, "text/plain",
+                "no such page: /healthz /readyz /metrics /sessions /dashboard\n");
         }
     }
 
@@ -116,7 +141,10 @@ final class AdminEndpoint implements AutoCloseable {
         if (token == null) {
             return true;
         }
-        final String given = exchange.getRequestHeaders().getFirst("Authorization");
+        String given = exchange.getRequestHeaders().getFirst("Authorization");
+        if (given == null && exchange.getRequestURI().getPath().equals("/dashboard")) {
+            given = "Bearer " + queryToken(exchange.getRequestURI().getRawQuery());
+        }
         // Constant time: a wrong token must not tell how much of it was right.
         if (given != null && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
             return true;
@@ -126,8 +154,22 @@ final class AdminEndpoint implements AutoCloseable {
         return false;
     }
 
+    private static String queryToken(String rawQuery) {
+        if (rawQuery != null) {
+            for (String pair : rawQuery.split("&")) {
+                if (pair.startsWith("token=")) {
+                    return java.net.URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return "";
+    }
+
     private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
-        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        send(exchange, status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         final boolean head = exchange.getRequestMethod().equals("HEAD");

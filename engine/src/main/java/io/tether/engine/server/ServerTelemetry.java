@@ -56,6 +56,10 @@ final class ServerTelemetry {
     static void start(TetherServer server, Iterable<EventLoop> loops) {
         server.counters().gauge("sessions-active", "tether.server.active_sessions", "{session}",
             "Sessions alive now, attached or detached (resumable)", server::sessionCount);
+        if (server.tls() != null) {
+            server.counters().gauge("tls-certificate-expiry-seconds", "tether.tls.certificate.time_to_expiry", "s",
+                "Time until the served TLS certificate expires", server.tls()::secondsToExpiry);
+        }
         for (EventLoop loop : loops) {
             loop.execute(() -> loop.addAgent(new LoopLagProbe(loop.counters(), System.nanoTime())));
         }
