@@ -81,10 +81,10 @@ final class ServeCommand implements Callable<Integer> {
         final sun.misc.SignalHandler onSignal = sig -> stop.countDown();
         Signal.handle(new Signal("TERM"), onSignal);
         Signal.handle(new Signal("INT"), onSignal);
-        final Counters counters = new Counters();
         final TetherServer server;
         try {
-            server = TetherServer.builder().config(config).counters(counters).start();
+            // The server makes its counters from the config, in the stat file that tether stat reads.
+            server = TetherServer.builder().config(config).start();
         } catch (RuntimeException e) {
             System.err.println("tether serve: " + e.getMessage());
             return 1;
@@ -97,7 +97,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.out.printf("tether serving %s (%d io threads, %s dispatch)%n", serving,
             config.effectiveIoThreads(), config.dispatch().name().toLowerCase(java.util.Locale.ROOT));
+        if (server.counters().statFile() != null) {
+            System.out.println("tether: counters in " + server.counters().statFile() + " (tether stat)");
+        }
         System.out.flush();
+        final Counters counters = server.counters();
         final StatsLine stats = new StatsLine(counters, server::sessionCount);
         final Duration interval = config.statsInterval();
         try {

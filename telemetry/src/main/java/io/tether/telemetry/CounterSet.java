@@ -2,14 +2,23 @@ package io.tether.telemetry;
 
 import org.agrona.concurrent.status.AtomicCounter;
 
-/** One writer's counters. {@link #add} is the single-writer path; {@link #addShared} is safe from any thread. */
+/**
+ * One writer's counters and latency recorders. {@link #add} is the single-writer path; {@link #addShared} is safe
+ * from any thread. {@link #record} is wait-free and allocates nothing.
+ */
 public final class CounterSet {
     private final String owner;
     private final AtomicCounter[] counters;
+    private final LatencyRecorder[] latencies;
 
     CounterSet(String owner, AtomicCounter[] counters) {
         this.owner = owner;
         this.counters = counters;
+        final Latency[] kinds = Latency.values();
+        this.latencies = new LatencyRecorder[kinds.length];
+        for (Latency l : kinds) {
+            latencies[l.ordinal()] = new LatencyRecorder(l.sharedWriters());
+        }
     }
 
     public String owner() {
@@ -32,5 +41,17 @@ public final class CounterSet {
 
     public long get(Metric metric) {
         return counters[metric.ordinal()].get();
+    }
+
+    /**
+     * Records one latency in nanoseconds, from the set's owner (or, for a {@link Latency#sharedWriters()} one, from
+     * any thread). Values below 1 ns or above an hour are clamped.
+     */
+    public void record(Latency latency, long nanos) {
+        latencies[latency.ordinal()].record(nanos);
+    }
+
+    LatencyRecorder recorder(Latency latency) {
+        return latencies[latency.ordinal()];
     }
 }

@@ -1,48 +1,102 @@
 package io.tether.telemetry;
 
-/** What tether counts. Each event loop owns one counter per metric (single writer); readers sum them. */
+import java.util.Locale;
+
+/**
+ * What tether counts. Each event loop owns one counter per metric (single writer); readers sum them.
+ *
+ * <p>This enum is the registry: a constant is a counter in every loop's set, a line in {@code tether stat}, a
+ * Prometheus series and an OpenTelemetry counter. Constants that share an export name are one instrument, told
+ * apart by one attribute (a reason, a direction), which keeps attribute sets small and bounded; a subsystem that
+ * counts refusals by reason adds one constant per reason under one export name.
+ */
 public enum Metric {
-    CONNECTIONS_ACCEPTED("connections accepted (and adopted)"),
-    CONNECTIONS_CLOSED("connections closed"),
-    SESSIONS_OPENED("sessions opened by a Hello"),
-    SESSIONS_DETACHED("sessions whose connection was lost, kept for resume"),
-    SESSIONS_RESUMED("sessions resumed by a Hello with their token"),
-    RESUMES_REFUSED("resume attempts answered with a new session (unknown or wrong token, expired, data lost)"),
-    SESSIONS_TAKEN_OVER("connections closed because their session resumed on another"),
-    SESSIONS_EXPIRED("detached sessions ended at the end of the resume window"),
-    SESSIONS_EVICTED("detached sessions evicted from the session cache"),
-    SESSIONS_KICKED("sessions ended by kick()"),
-    PUSHES_REPLAYED("pushes sent again after a resume"),
-    PUSHES_DROPPED("unacknowledged pushes dropped from a full session outbox"),
-    DUPLICATE_REQUESTS("re-sent requests answered from the recent-response window or already running"),
-    FRAMES_IN("frames received"),
-    FRAMES_OUT("frames sent"),
-    BYTES_IN("bytes received"),
-    BYTES_OUT("bytes sent"),
-    REQUESTS("requests dispatched"),
-    PUSHES("pushes sent"),
-    HANDLER_ERRORS("handlers that threw"),
-    PROTOCOL_ERRORS("connections closed for a protocol violation"),
-    HANDSHAKE_TIMEOUTS("connections closed for no Hello (or WebSocket upgrade) in time"),
-    HEARTBEAT_TIMEOUTS("connections closed after missing heartbeats"),
-    PINGS("heartbeat pings sent"),
-    TLS_FAILURES("connections closed by a failed TLS handshake or record"),
-    TLS_RELOADS("TLS material reloads put in use"),
-    TLS_RELOAD_FAILURES("TLS material refused on reload (the previous stayed in use)"),
-    SLOW_CONSUMERS("connections closed as slow consumers"),
-    UNDELIVERED("frames for connections that had closed");
+    CONNECTIONS_ACCEPTED("connections accepted (and adopted)", "tether.server.connections.accepted", "{connection}"),
+    CONNECTIONS_CLOSED("connections closed", "tether.server.connections.closed", "{connection}"),
+    SESSIONS_OPENED("sessions opened by a Hello", "tether.server.sessions.opened", "{session}"),
+    SESSIONS_DETACHED("sessions whose connection was lost, kept for resume", "tether.server.sessions.detached",
+        "{session}"),
+    SESSIONS_RESUMED("sessions resumed by a Hello with their token", "tether.server.sessions.resumed", "{session}"),
+    RESUMES_REFUSED("resume attempts answered with a new session (unknown or wrong token, expired, data lost)",
+        "tether.server.resumes.refused", "{session}"),
+    SESSIONS_TAKEN_OVER("connections closed because their session resumed on another",
+        "tether.server.sessions.taken_over", "{session}"),
+    SESSIONS_EXPIRED("detached sessions ended at the end of the resume window", "tether.server.sessions.expired",
+        "{session}"),
+    SESSIONS_EVICTED("detached sessions evicted from the session cache", "tether.server.sessions.evicted",
+        "{session}"),
+    SESSIONS_KICKED("sessions ended by kick()", "tether.server.sessions.kicked", "{session}"),
+    PUSHES_REPLAYED("pushes sent again after a resume", "tether.server.pushes.replayed", "{push}"),
+    PUSHES_DROPPED("unacknowledged pushes dropped from a full session outbox", "tether.server.pushes.dropped",
+        "{push}"),
+    DUPLICATE_REQUESTS("re-sent requests answered from the recent-response window or already running",
+        "tether.server.requests.duplicate", "{request}"),
+    FRAMES_IN("frames received", "tether.io.frames", "{frame}", "network.io.direction", "receive"),
+    FRAMES_OUT("frames sent", "tether.io.frames", "{frame}", "network.io.direction", "transmit"),
+    BYTES_IN("bytes received", "tether.io.bytes", "By", "network.io.direction", "receive"),
+    BYTES_OUT("bytes sent", "tether.io.bytes", "By", "network.io.direction", "transmit"),
+    REQUESTS("requests dispatched", "tether.server.requests", "{request}"),
+    PUSHES("pushes sent", "tether.server.pushes", "{push}"),
+    HANDLER_ERRORS("handlers that threw", "tether.server.handler.errors", "{request}"),
+    PROTOCOL_ERRORS("connections closed for a protocol violation", "tether.server.connection.failures",
+        "{connection}", "error.type", "protocol_error"),
+    HANDSHAKE_TIMEOUTS("connections closed for no Hello (or WebSocket upgrade) in time",
+        "tether.server.connection.failures", "{connection}", "error.type", "handshake_timeout"),
+    HEARTBEAT_TIMEOUTS("connections closed after missing heartbeats", "tether.server.connection.failures",
+        "{connection}", "error.type", "heartbeat_timeout"),
+    PINGS("heartbeat pings sent", "tether.server.pings", "{ping}"),
+    TLS_FAILURES("connections closed by a failed TLS handshake or record", "tether.server.connection.failures",
+        "{connection}", "error.type", "tls_error"),
+    TLS_RELOADS("TLS material reloads put in use", "tether.tls.reloads", "{reload}", "outcome", "success"),
+    TLS_RELOAD_FAILURES("TLS material refused on reload (the previous stayed in use)", "tether.tls.reloads",
+        "{reload}", "outcome", "failure"),
+    SLOW_CONSUMERS("connections closed as slow consumers", "tether.server.connection.failures", "{connection}",
+        "error.type", "slow_consumer"),
+    UNDELIVERED("frames for connections that had closed", "tether.io.frames.undelivered", "{frame}");
 
     private final String description;
+    private final String exportName;
+    private final String unit;
+    private final String attributeKey;
+    private final String attributeValue;
 
-    Metric(String description) {
+    Metric(String description, String exportName, String unit) {
+        this(description, exportName, unit, null, null);
+    }
+
+    Metric(String description, String exportName, String unit, String attributeKey, String attributeValue) {
         this.description = description;
+        this.exportName = exportName;
+        this.unit = unit;
+        this.attributeKey = attributeKey;
+        this.attributeValue = attributeValue;
     }
 
     public String description() {
         return description;
     }
 
+    /** The name in tether stat and in the stat file: kebab-case. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The OpenTelemetry instrument this counter is part of (a monotonic sum). */
+    public String exportName() {
+        return exportName;
+    }
+
+    /** The UCUM unit of the instrument, as OpenTelemetry writes it ({@code By}, {@code {frame}}). */
+    public String unit() {
+        return unit;
+    }
+
+    /** The one attribute that tells this counter from others of its instrument, or null. */
+    public String attributeKey() {
+        return attributeKey;
+    }
+
+    public String attributeValue() {
+        return attributeValue;
     }
 }

@@ -121,11 +121,13 @@ public final class TetherClient implements AutoCloseable {
     }
 
     /**
-     * Sends a request from any thread; the future completes on the client's loop thread. While the client is
-     * reconnecting the request waits and goes out once the session is back; a request sent on a lost connection is
-     * sent again after the resume, and the server answers it once.
+     * Sends a request from any thread; the future completes on the client's loop thread. When the calling thread
+     * has a current OpenTelemetry span, its W3C {@code traceparent} goes in the request's headers. While the client
+     * is reconnecting the request waits and goes out once the session is back; a request sent on a lost connection
+     * is sent again after the resume, and the server answers it once.
      */
     public CompletableFuture<Response> request(String method, ByteString payload, Map<String, String> headers) {
+        headers = TraceHeaders.withCurrentTrace(headers); // the caller's span, if any, becomes the server span's parent
         final CompletableFuture<Response> f = new CompletableFuture<>();
         if (states.state().isTerminal()) {
             f.completeExceptionally(closedCause());

@@ -129,6 +129,12 @@ public final class ConfigBinder {
             return Math.toIntExact(parseNumber(text));
         } else if (type == long.class) {
             return parseNumber(text);
+        } else if (type == double.class) {
+            try {
+                return Double.parseDouble(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a number");
+            }
         } else if (type == boolean.class) {
             return switch (text.trim().toLowerCase(Locale.ROOT)) {
                 case "true", "yes", "on" -> true;

@@ -84,7 +84,26 @@ public record TetherConfig(
     boolean tlsResumption,
     @Setting(description = "How often the TLS files are also checked by content (symlink swaps raise no file "
         + "events).", defaultValue = "10s")
-    Duration tlsReloadInterval) {
+    Duration tlsReloadInterval,
+    @Setting(description = "Memory-mapped file of the counters that tether stat reads: auto (tether-PID.stat in "
+        + "/dev/shm, or in the temp directory without it), a path, or off.", defaultValue = "auto")
+    String statFile,
+    @Setting(description = "Admin HTTP endpoint, http://HOST:PORT (http://127.0.0.1:PORT keeps it on loopback), "
+        + "serving /metrics (Prometheus), /healthz, /readyz, /sessions and /dashboard; off unless set.")
+    String adminListen,
+    @Setting(description = "Bearer token the admin endpoint requires on everything but /healthz and /readyz.")
+    String adminToken,
+    @Setting(description = "OTLP endpoint metrics are exported to, e.g. http://127.0.0.1:4318 (http/protobuf adds "
+        + "/v1/metrics) or http://127.0.0.1:4317 (grpc); off unless set.")
+    String otlpEndpoint,
+    @Setting(description = "OTLP protocol: http/protobuf or grpc.", defaultValue = "http/protobuf")
+    String otlpProtocol,
+    @Setting(description = "Time between two OTLP metric exports.", defaultValue = "60s")
+    Duration otlpInterval,
+    @Setting(description = "Share of requests traced (a span each, exported to otlp-endpoint), 0 to 1; a request "
+        + "whose traceparent header says sampled is traced whatever the ratio. 0 turns tracing off.",
+        defaultValue = "0")
+    double traceSampleRatio) {
 
     public TetherConfig {
         listen = List.copyOf(listen);
@@ -139,6 +158,32 @@ public record TetherConfig(
             problems.add("shutdown-grace: must not be negative");
         }
         positive(problems, "tls-reload-interval", tlsReloadInterval);
+        if (statFile.isBlank()) {
+            problems.add("stat-file: must be auto, off or a path");
+        }
+        if (!adminListen.isEmpty()) {
+            try {
+                adminAddress();
+            } catch (IllegalArgumentException e) {
+                problems.add("admin-listen: " + e.getMessage());
+            }
+        }
+        if (!io.tether.telemetry.OtelExport.PROTOCOLS.contains(otlpProtocol)) {
+            problems.add("otlp-protocol: must be one of " + io.tether.telemetry.OtelExport.PROTOCOLS + ", got '"
+                + otlpProtocol + "'");
+        }
+        if (!otlpEndpoint.isEmpty() && !otlpEndpoint.matches("https?://[^/\\s]+(/\\S*)?")) {
+            problems.add("otlp-endpoint: '" + otlpEndpoint + "' is not an http:// or https:// URL");
+        }
+        positive(problems, "otlp-interval", otlpInterval);
+        if (!(traceSampleRatio >= 0 && traceSampleRatio <= 1)) {
+            problems.add("trace-sample-ratio: must be 0 to 1, got " + traceSampleRatio);
+        } else if (traceSampleRatio > 0 && otlpEndpoint.isEmpty()) {
+            problems.add("trace-sample-ratio is above 0 but no otlp-endpoint is set to send the spans to");
+        }
+        if (!adminToken.isEmpty() && adminListen.isEmpty()) {
+            problems.add("admin-token is given but admin-listen is not");
+        }
         final boolean tlsListener = listen.stream().anyMatch(ListenAddress::isTls);
         if (tlsListener && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
             problems.add("tls-cert and tls-key are needed for tls:// and wss:// listeners");
@@ -154,6 +199,28 @@ public record TetherConfig(
             }
         }
         return problems;
+    }
+
+    /** The admin endpoint's address from {@link #adminListen()}, or null when it is off. */
+    public java.net.InetSocketAddress adminAddress() {
+        if (adminListen.isEmpty()) {
+            return null;
+        }
+        final java.net.URI uri;
+        try {
+            uri = new java.net.URI(adminListen);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("'" + adminListen + "' is not a URL: " + e.getReason());
+        }
+        if (!"http".equals(uri.getScheme()) || uri.getPort() < 0 || uri.getPort() > 65535
+            || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+            throw new IllegalArgumentException("'" + adminListen + "' is not http://HOST:PORT");
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("'" + adminListen + "' names no host (http://127.0.0.1:PORT for "
+                + "loopback)");
+        }
+        return new java.net.InetSocketAddress(uri.getHost(), uri.getPort());
     }
 
     /** The TLS settings of the tls:// and wss:// listeners, or TLS off. */

@@ -48,7 +48,8 @@ final class Heartbeats {
             } else if (now - Math.max(c.lastInboundMs(), c.lastPingMs()) >= interval) {
                 c.pinged(now);
                 loop.counters().increment(Metric.PINGS);
-                Transport.of(c).writePing(c, now);
+                // The nonce is the send time, so the Pong's round trip can be recorded (Transport.onPong).
+                Transport.of(c).writePing(c, System.nanoTime());
             }
         });
         if (!server.isClosed()) {

@@ -68,9 +68,7 @@ final class ServerProtocol implements FrameHandler {
             case REQUEST -> onRequest(c, session, frame.getRequest());
             case PING -> Frames.writePong(c, frame.getPing().getNonce());
             case ACK -> session.ack(c, frame.getAck().getPushSeq());
-            case PONG -> {
-                // Any inbound frame already counts as liveness.
-            }
+            case PONG -> Transport.onPong(c, frame.getPong().getNonce()); // liveness: any inbound frame
             case GOODBYE -> {
                 session.endWithConnection();
                 c.closeWithGoodbye(GoodbyeCode.NORMAL, "closed by the client");

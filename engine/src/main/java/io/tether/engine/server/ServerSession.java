@@ -1,6 +1,8 @@
 package io.tether.engine.server;
 
 import com.google.protobuf.ByteString;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.tether.codec.FrameEncoder;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.Status;
@@ -14,6 +16,7 @@ import io.tether.session.Outbox;
 import io.tether.session.RecentResponses;
 import io.tether.session.ResumeToken;
 import io.tether.session.registry.SessionId;
+import io.tether.telemetry.Latency;
 import io.tether.telemetry.Metric;
 import io.tether.tls.PeerIdentity;
 import java.lang.invoke.MethodHandles;
@@ -79,6 +82,8 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     private long secretHigh;
     private long secretLow;
     private String clientId = "";
+    /** When the session opened (EventLoop.nowMs), for the admin endpoint's oldest sessions. */
+    private long openedMs;
 
     // ---- guarded by this
     private volatile int state = PENDING;
@@ -188,7 +193,17 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
         this.secretHigh = secretHigh;
         this.secretLow = secretLow;
         this.clientId = clientId;
+        this.openedMs = EventLoop.nowMs();
         this.state = ATTACHED;
+    }
+
+    long openedMs() {
+        return openedMs;
+    }
+
+    /** Bytes of unacknowledged pushes kept for the session (any thread). */
+    synchronized int outboxBytes() {
+        return outbox == null ? 0 : outbox.retainedBytes();
     }
 
     /** The resume token as the client gets it: the 16 bytes of the id, then the 16 bytes of the secret. */
@@ -686,6 +701,24 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
 
     /** Runs a handler and turns every outcome into a Reply; used on loops and virtual threads alike. */
     Reply invoke(RequestHandler handler, Request request) {
+        final long started = System.nanoTime();
+        final RequestSpans spans = server.requestSpans();
+        final Span span = spans == null ? null : spans.start(request);
+        Reply reply = null;
+        try (Scope ignored = span == null ? null : span.makeCurrent()) {
+            reply = call(handler, request);
+            return reply;
+        } finally {
+            final Connection c = connection;
+            (c != null ? c.loop().counters() : server.sharedCounters()).record(Latency.REQUEST,
+                System.nanoTime() - started);
+            if (span != null) {
+                RequestSpans.end(span, reply);
+            }
+        }
+    }
+
+    private Reply call(RequestHandler handler, Request request) {
         try {
             final Reply reply = handler.handle(new Call(this, request));
             return reply == null ? Reply.ok() : reply;

@@ -77,6 +77,17 @@ public final class TetherServer implements AutoCloseable {
     private volatile ConnectionLimits limits;
     private volatile boolean acceptingRequests = true;
     private volatile boolean closed;
+    /** Whether every listener is bound (and the server not yet shutting down): what /readyz reports. */
+    private volatile boolean ready;
+    /** Whether the counters were made for this server from its config (then it closes them: the stat file). */
+    private boolean ownsCounters;
+    /** The admin endpoint (admin-listen), or null; it outlives the loops so /readyz can say "shutting down". */
+    private AdminEndpoint admin;
+    /** The OTLP metric export (otlp-endpoint), or null. */
+    private io.tether.telemetry.OtelExport otel;
+    /** Traces (trace-sample-ratio above 0), or null; spans come from {@link #requestSpans}. */
+    private io.tether.telemetry.OtelTracing tracing;
+    private volatile RequestSpans requestSpans;
     /** The TLS context of tls:// and wss:// listeners, swapped when its files change; null without them. */
     private final ReloadingTlsContext tls;
 
@@ -142,6 +153,36 @@ public final class TetherServer implements AutoCloseable {
             heartbeats.start(loops.get(i));
         }
         detached.values().forEach(DetachedSessions::start);
+        ServerTelemetry.start(this, loopList());
+        otel = ServerTelemetry.export(this);
+        ready = true;
+    }
+
+    private List<EventLoop> loopList() {
+        final List<EventLoop> all = new ArrayList<>(loops.size());
+        for (int i = 0; i < loops.size(); i++) {
+            all.add(loops.get(i));
+        }
+        return all;
+    }
+
+    /** The address the admin endpoint is bound to, or null when admin-listen is not set. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    /** Where request spans start, or null when tracing is off. */
+    RequestSpans requestSpans() {
+        return requestSpans;
+    }
+
+    SessionRegistry<ServerSession> sessionRegistry() {
+        return registry;
+    }
+
+    /** Every listener is bound and the server is not shutting down. */
+    public boolean isReady() {
+        return ready && !closed;
     }
 
     public boolean isClosed() {
@@ -340,6 +381,7 @@ public final class TetherServer implements AutoCloseable {
             return;
         }
         closed = true;
+        ready = false;
         final CountDownLatch stopped = new CountDownLatch(1);
         loops.get(0).execute(() -> {
             listeners.forEach(Listener::closeNow);
@@ -381,6 +423,21 @@ public final class TetherServer implements AutoCloseable {
             tls.close();
         }
         registry.close();
+        if (admin != null) {
+            admin.close();
+        }
+        if (otel != null) {
+            otel.close(); // a last export, with the final totals
+        }
+        if (tracing != null) {
+            tracing.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (ownsCounters) {
+            counters.close();
+        }
     }
 
     /** Releases what a start that could not listen had opened: the listeners that did bind, loops, TLS watcher. */
@@ -390,6 +447,18 @@ public final class TetherServer implements AutoCloseable {
         registry.close();
         if (tls != null) {
             tls.close();
+        }
+        if (otel != null) {
+            otel.close(); // a last export, with the final totals
+        }
+        if (tracing != null) {
+            tracing.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (ownsCounters) {
+            counters.close();
         }
     }
 
@@ -510,17 +579,31 @@ public final class TetherServer implements AutoCloseable {
             }
             all.putAll(handlers);
             final TetherServer server;
+            final Counters made = counters != null ? null : ServerTelemetry.countersFor(c);
             try {
-                server = new TetherServer(c, all, webSocketHandlers, counters != null ? counters : new Counters(),
+                server = new TetherServer(c, all, webSocketHandlers, counters != null ? counters : made,
                     sessionListeners);
-            } catch (TlsMaterialException e) {
-                throw new IllegalStateException("cannot serve TLS: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                if (made != null) {
+                    made.close();
+                }
+                if (e instanceof TlsMaterialException t) {
+                    throw new IllegalStateException("cannot serve TLS: " + t.getMessage(), t);
+                }
+                throw e;
             }
+            server.ownsCounters = made != null;
             try {
+                server.admin = AdminEndpoint.start(server); // before the listeners: /readyz says "starting"
+                server.tracing = ServerTelemetry.tracing(server.config());
+                server.requestSpans = server.tracing == null ? null : new RequestSpans(server.tracing.tracer());
                 server.bind();
             } catch (IOException e) {
                 server.closeAfterFailedBind();
                 throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                server.closeAfterFailedBind();
+                throw e;
             }
             return server;
         }

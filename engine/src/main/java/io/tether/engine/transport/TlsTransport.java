@@ -2,6 +2,7 @@ package io.tether.engine.transport;
 
 import io.tether.codec.GoodbyeCode;
 import io.tether.engine.reactor.Connection;
+import io.tether.telemetry.Latency;
 import io.tether.telemetry.Metric;
 import io.tether.tls.NetworkSink;
 import io.tether.tls.PeerIdentity;
@@ -33,6 +34,8 @@ public final class TlsTransport extends Transport implements TlsEvents, NetworkS
     private final boolean client;
     private Connection connection;
     private TlsConnection tls;
+    /** When the connection started its handshake (System.nanoTime), for its duration. */
+    private long startedNanos;
 
     public TlsTransport(Transport inner, SSLEngine engine, boolean client) {
         this.inner = inner;
@@ -69,6 +72,7 @@ public final class TlsTransport extends Transport implements TlsEvents, NetworkS
     @Override
     public void onConnected(Connection c) {
         connection = c;
+        startedNanos = System.nanoTime();
         tls = new TlsConnection(engine, c.loop().tlsBuffers(), this, this, TASKS);
         if (client) {
             guarded(tls::beginHandshake);
@@ -83,6 +87,7 @@ public final class TlsTransport extends Transport implements TlsEvents, NetworkS
 
     @Override
     public void onHandshakeComplete(PeerIdentity identity) {
+        connection.loop().counters().record(Latency.TLS_HANDSHAKE, System.nanoTime() - startedNanos);
         inner.onConnected(connection);
         connection.flush();
     }

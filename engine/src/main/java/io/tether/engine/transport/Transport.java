@@ -7,6 +7,7 @@ import io.tether.codec.proto.Frame;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.ConnectionDriver;
 import io.tether.engine.reactor.EventLoop;
+import io.tether.telemetry.Latency;
 import io.tether.telemetry.Metric;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,6 +43,17 @@ public abstract class Transport implements ConnectionDriver {
     /** Writes a heartbeat ping. */
     public void writePing(Connection c, long nonce) {
         Frames.writePing(c, nonce);
+    }
+
+    /**
+     * A pong arrived: when its nonce is the send time ({@code System.nanoTime}) of the connection's last ping, its
+     * round trip is recorded. A nonce from before that ping, or from the future, is some other pong and ignored.
+     */
+    public static void onPong(Connection c, long nonce) {
+        final long now = System.nanoTime();
+        if (c.lastPingMs() != 0 && nonce / 1_000_000 >= c.lastPingMs() && nonce <= now) {
+            c.loop().counters().record(Latency.PING_ROUND_TRIP, now - nonce);
+        }
     }
 
     /** The socket is connected (accepted, adopted, or a client's connect finished). */

@@ -184,7 +184,7 @@ public final class WebSocketTransport extends Transport implements WebSocketFram
     @Override
     public void writePing(Connection c, long nonce) {
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
-        payload.putLong(0, nonce);
+        payload.putLong(0, nonce, java.nio.ByteOrder.BIG_ENDIAN);
         Frames.writeWebSocket(c, WebSocketFrameDescriptor.OPCODE_PING, payload, 0, 8);
     }
 
@@ -236,7 +236,14 @@ public final class WebSocketTransport extends Transport implements WebSocketFram
 
     @Override
     public void onPong(ByteBuffer payload) {
-        // Inbound traffic already counts as alive.
+        // Inbound traffic already counts as alive; a pong of our ping carries its send time.
+        if (payload.remaining() == 8) {
+            long nonce = 0;
+            for (int i = payload.position(); i < payload.limit(); i++) {
+                nonce = nonce << 8 | (payload.get(i) & 0xFF);
+            }
+            onPong(connection, nonce);
+        }
     }
 
     @Override
