@@ -17,7 +17,6 @@ import io.tether.codec.ws.WebSocketRole;
 import io.tether.engine.reactor.Connection;
 import io.tether.telemetry.Metric;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
