@@ -12,6 +12,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,8 +45,8 @@ public class WebSocketCodecBenchmark {
 
     private ByteBuffer maskedBinary;
     private ByteBuffer unmaskedText;
-    private ByteBuffer out;
-    private ByteBuffer payload;
+    private UnsafeBuffer out;
+    private UnsafeBuffer payload;
     private CharBuffer chars;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
     private ByteBuffer textPayload;
@@ -61,19 +62,19 @@ public class WebSocketCodecBenchmark {
         Arrays.fill(bytes, (byte) 'a');
         bytes[payloadSize / 2] = (byte) 0xC3; // one two-byte code point, so text is not pure ASCII
         bytes[payloadSize / 2 + 1] = (byte) 0xA9;
-        payload = ByteBuffer.allocateDirect(payloadSize);
-        payload.put(bytes).flip();
+        payload = new UnsafeBuffer(ByteBuffer.allocateDirect(payloadSize));
+        payload.putBytes(0, bytes);
 
         maskedBinary = ByteBuffer.allocateDirect(payloadSize + WebSocketFrameDescriptor.MAX_HEADER_LENGTH);
-        clientEncoder.writeFrame(maskedBinary, WebSocketFrameDescriptor.OPCODE_BINARY, true, payload.duplicate());
-        maskedBinary.flip();
+        maskedBinary.limit(clientEncoder.putFrame(new UnsafeBuffer(maskedBinary), 0,
+            WebSocketFrameDescriptor.OPCODE_BINARY, true, payload, 0, payloadSize));
         unmaskedText = ByteBuffer.allocateDirect(payloadSize + WebSocketFrameDescriptor.MAX_HEADER_LENGTH);
-        serverEncoder.writeFrame(unmaskedText, WebSocketFrameDescriptor.OPCODE_TEXT, true, payload.duplicate());
-        unmaskedText.flip();
+        unmaskedText.limit(serverEncoder.putFrame(new UnsafeBuffer(unmaskedText), 0,
+            WebSocketFrameDescriptor.OPCODE_TEXT, true, payload, 0, payloadSize));
         textOffset = serverEncoder.headerLength(payloadSize);
         textPayload = unmaskedText.duplicate();
 
-        out = ByteBuffer.allocateDirect(payloadSize + WebSocketFrameDescriptor.MAX_HEADER_LENGTH);
+        out = new UnsafeBuffer(ByteBuffer.allocateDirect(payloadSize + WebSocketFrameDescriptor.MAX_HEADER_LENGTH));
         chars = CharBuffer.allocate(payloadSize);
         final WebSocketFrameListener sink = new BlackholeListener(blackhole);
         serverDecoder = new WebSocketFrameDecoder(WebSocketRole.SERVER, 1 << 20, TextPolicy.VALIDATE, sink);
@@ -110,16 +111,15 @@ public class WebSocketCodecBenchmark {
         return utf8.decode(textPayload.position(textOffset), chars, true);
     }
 
+    /** Into a direct buffer at an index, as the engine encodes into an outbound chunk or ring. */
     @Benchmark
     public int encodeServerBinary() {
-        out.clear();
-        return serverEncoder.writeFrame(out, WebSocketFrameDescriptor.OPCODE_BINARY, true, payload.position(0));
+        return serverEncoder.putFrame(out, 0, WebSocketFrameDescriptor.OPCODE_BINARY, true, payload, 0, payloadSize);
     }
 
     @Benchmark
     public int encodeClientMaskedBinary() {
-        out.clear();
-        return clientEncoder.writeFrame(out, WebSocketFrameDescriptor.OPCODE_BINARY, true, payload.position(0));
+        return clientEncoder.putFrame(out, 0, WebSocketFrameDescriptor.OPCODE_BINARY, true, payload, 0, payloadSize);
     }
 
     private record BlackholeListener(Blackhole blackhole) implements WebSocketFrameListener {

@@ -2,6 +2,7 @@ package io.tether.codec.ws;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * XOR masking of section 5.3. The key is an int holding the four key bytes in wire order, first
@@ -19,13 +20,6 @@ final class FrameMasking {
             | (buffer.get(index + 3) & 0xFF);
     }
 
-    static void writeKey(final ByteBuffer buffer, final int index, final int key) {
-        buffer.put(index, (byte) (key >>> 24));
-        buffer.put(index + 1, (byte) (key >>> 16));
-        buffer.put(index + 2, (byte) (key >>> 8));
-        buffer.put(index + 3, (byte) key);
-    }
-
     /** XORs bytes [from, to) with the key, the key's first byte landing on {@code from}. */
     static void apply(final ByteBuffer buffer, final int from, final int to, final int key) {
         int i = from;
@@ -41,6 +35,18 @@ final class FrameMasking {
         for (; i < to; i++) {
             final int shift = 24 - (((i - from) & 3) << 3);
             buffer.put(i, (byte) (buffer.get(i) ^ (key >>> shift)));
+        }
+    }
+
+    /** The same on an Agrona buffer (how the encoder masks in place), eight bytes at a time read big-endian. */
+    static void apply(final MutableDirectBuffer buffer, final int from, final int to, final int key) {
+        final long wide = (key & 0xFFFF_FFFFL) | ((long) key << 32);
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            buffer.putLong(i, buffer.getLong(i, ByteOrder.BIG_ENDIAN) ^ wide, ByteOrder.BIG_ENDIAN);
+        }
+        for (int k = i - from; i < to; i++, k++) {
+            buffer.putByte(i, (byte) (buffer.getByte(i) ^ (key >>> (24 - ((k & 3) << 3)))));
         }
     }
 }

@@ -19,9 +19,9 @@
  *       connection holds none. After {@code onError(code, reason)}, send a close frame with that
  *       code and close; after {@code onClose}, answer with a close frame and close.</li>
  *   <li><b>Frames out.</b> {@link io.tether.codec.ws.WebSocketFrameEncoder#forServer()} is stateless
- *       and can be shared by a loop. To encode straight into an outbound ring: claim
- *       {@code frameLength(n)} bytes, {@code writeHeader}, encode the payload after it,
- *       {@code maskPayload} (a no-op on the server side), commit. Answer a ping with a pong carrying
+ *       and can be shared by every loop. To encode straight into an outbound chunk or ring: claim
+ *       {@code frameLength(n)} bytes, {@code putHeader} at the claim's index, encode the payload after
+ *       it, {@code maskPayload} (a no-op on the server side), commit. Answer a ping with a pong carrying
  *       the same payload, copied during {@code onPing}.</li>
  * </ol>
  *

@@ -2,9 +2,9 @@ package io.tether.codec.ws;
 
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import org.junit.jupiter.api.Test;
 
@@ -51,15 +51,14 @@ class WebSocketFrameEncoderTest {
     @Test
     void shouldMaskInPlaceAfterHeaderWrittenIntoOutboundBuffer() {
         final byte[] payload = utf8("encoded straight into the outbound buffer");
-        final ByteBuffer out = ByteBuffer.allocateDirect(128).order(ByteOrder.LITTLE_ENDIAN);
-        out.position(7); // somewhere in the middle of a shared buffer
-        client.writeHeader(out, OPCODE_BINARY, true, payload.length);
-        final int payloadStart = out.position();
-        out.put(payload);
+        final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
+        final int at = 7; // somewhere in the middle of a shared buffer
+        final int payloadStart = at + client.putHeader(out, at, OPCODE_BINARY, true, payload.length);
+        out.putBytes(payloadStart, payload);
         client.maskPayload(out, payloadStart, payload.length);
 
-        final byte[] written = new byte[out.position() - 7];
-        out.get(7, written);
+        final byte[] written = new byte[payloadStart + payload.length - at];
+        out.getBytes(at, written);
         assertThat(written).isEqualTo(TestFrames.masked(OPCODE_BINARY, true, payload));
     }
 
@@ -75,26 +74,39 @@ class WebSocketFrameEncoderTest {
 
     @Test
     void shouldWriteNothingWhenTheFrameDoesNotFit() {
-        final ByteBuffer out = ByteBuffer.allocate(10);
-        assertThatThrownBy(() -> server.writeHeader(out, OPCODE_BINARY, true, 9)).isInstanceOf(BufferOverflowException.class);
-        assertThat(out.position()).isZero();
-        assertThat(out.array()).containsOnly(0);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[10]);
+        assertThatThrownBy(() -> server.putHeader(out, 0, OPCODE_BINARY, true, 9)).isInstanceOf(BufferOverflowException.class);
+        assertThatThrownBy(() -> server.putHeader(out, 3, OPCODE_BINARY, true, 6)).isInstanceOf(BufferOverflowException.class);
+        assertThat(out.byteArray()).containsOnly(0);
     }
 
     @Test
     void shouldRefuseMalformedControlFrames() {
-        final ByteBuffer out = ByteBuffer.allocate(300);
-        assertThatThrownBy(() -> server.writeHeader(out, OPCODE_PING, true, 126)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> server.writeHeader(out, OPCODE_CLOSE, false, 2)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> server.writeHeader(out, 3, true, 2)).isInstanceOf(IllegalArgumentException.class);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[300]);
+        assertThatThrownBy(() -> server.putHeader(out, 0, OPCODE_PING, true, 126)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.putHeader(out, 0, OPCODE_CLOSE, false, 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.putHeader(out, 0, 3, true, 2)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void shouldWriteCloseFrameTheDecoderReadsBack() {
-        final ByteBuffer out = ByteBuffer.allocate(200);
-        client.writeClose(out, 1001, "server restarting");
-        assertThat(DecoderHarness.server().feed(Arrays.copyOf(out.array(), out.position())).events())
-            .containsExactly("close:1001:server restarting");
+        final ByteBuffer payload = ByteBuffer.allocate(ClosePayload.length("server restarting"));
+        ClosePayload.write(payload, 1001, "server restarting");
+        final byte[] frame = write(client, OPCODE_CLOSE, true, payload.array());
+        assertThat(DecoderHarness.server().feed(frame).events()).containsExactly("close:1001:server restarting");
+    }
+
+    @Test
+    void shouldMaskEveryPayloadLengthLikeTheByteByByteDefinition() {
+        final byte[] payload = new byte[40];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i * 37 + 11);
+        }
+        for (int length = 0; length <= payload.length; length++) {
+            final byte[] part = Arrays.copyOf(payload, length);
+            assertThat(write(client, OPCODE_BINARY, true, part)).as("payload of %d bytes", length)
+                .isEqualTo(TestFrames.masked(OPCODE_BINARY, true, part));
+        }
     }
 
     @Test
@@ -129,9 +141,9 @@ class WebSocketFrameEncoderTest {
     }
 
     private static byte[] write(final WebSocketFrameEncoder encoder, final int opcode, final boolean fin, final byte[] payload) {
-        final ByteBuffer out = ByteBuffer.allocate(encoder.frameLength(payload.length));
-        final int written = encoder.writeFrame(out, opcode, fin, ByteBuffer.wrap(payload));
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[encoder.frameLength(payload.length)]);
+        final int written = encoder.putFrame(out, 0, opcode, fin, new UnsafeBuffer(payload), 0, payload.length);
         assertThat(written).isEqualTo(out.capacity());
-        return out.array();
+        return out.byteArray();
     }
 }

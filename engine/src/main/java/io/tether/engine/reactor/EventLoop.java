@@ -47,7 +47,8 @@ public final class EventLoop implements Runnable {
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
     private io.tether.tls.TlsBuffers tlsBuffers;
     private final UnsafeBuffer scratchView = new UnsafeBuffer(scratch);
-    private final UnsafeBuffer writeView = new UnsafeBuffer(0, 0);
+    /** The one claim this loop's thread makes all its writes with (see {@link OutboundClaim#claim}). */
+    private final OutboundClaim claim = new OutboundClaim(this);
     private final BufferPool pool = new BufferPool(256);
     private final ArrayList<Connection> dirty = new ArrayList<>();
     final ExpiryQueue handshakeDeadlines = new ExpiryQueue(Connection::onHandshakeDeadline);
@@ -132,15 +133,8 @@ public final class EventLoop implements Runnable {
         return scratchView;
     }
 
-    /** A flyweight for encoding into a connection's outbound chunk; valid until the next use on this loop. */
-    UnsafeBuffer writeView(ByteBuffer chunk) {
-        writeView.wrap(chunk);
-        return writeView;
-    }
-
-    /** The flyweight as the last {@link Connection#claim} left it. */
-    public UnsafeBuffer writeViewCurrent() {
-        return writeView;
+    OutboundClaim claim() {
+        return claim;
     }
 
     public Selector selector() {

@@ -6,8 +6,10 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
- * The hand-off of outbound frames from any thread to one event loop: an Agrona many-to-one ring over aligned
- * off-heap memory (Agrona's atomic operations need 8-byte alignment, which a byte[] cannot promise).
+ * The hand-off of outbound records from any thread to one event loop: an Agrona many-to-one ring over aligned
+ * off-heap memory (Agrona's atomic operations need 8-byte alignment, which a byte[] cannot promise). Frames get here
+ * through an {@link OutboundClaim}, which commits or aborts every record it claims; {@link Connection#signal} adds
+ * the empty ones.
  *
  * <pre>
  * Record payload (after Agrona's 8-byte record header; msgTypeId says which kind):
@@ -18,6 +20,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *   FRAME: body is the frame, transport framing included: appended to the connection as is.
  *   SIGNAL: no body; the loop calls the connection's handler ({@link ConnectionHandler#onSignal}), which
  *           knows what to do (the server writes the session's new pushes from its outbox).
+ *   An aborted record is Agrona padding, which the loop skips.
  * </pre>
  *
  * The stamp is the one the connection's loop gave it when it registered, new for each registration: a record for a
@@ -82,6 +85,11 @@ public final class OutboundRing {
 
     public void commit(int bodyIndex) {
         ring.commit(bodyIndex - BODY_OFFSET);
+    }
+
+    /** Gives a claimed record back: it becomes padding, which the loop skips, so the records after it still flow. */
+    public void abort(int bodyIndex) {
+        ring.abort(bodyIndex - BODY_OFFSET);
     }
 
     public UnsafeBuffer buffer() {

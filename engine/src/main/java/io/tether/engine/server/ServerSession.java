@@ -82,8 +82,9 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
     private long secretHigh;
     private long secretLow;
     private String clientId = "";
-    /** When the session opened (EventLoop.nowMs), for the admin endpoint's oldest sessions. */
-    private long openedMs;
+    /** When the session opened (System.nanoTime: sessions opened in one millisecond still sort), for the admin
+     * endpoint's oldest sessions. */
+    private long openedNanos;
 
     // ---- guarded by this
     private volatile int state = PENDING;
@@ -193,12 +194,12 @@ final class ServerSession implements Runnable, Session, Outbox.PushConsumer, Rec
         this.secretHigh = secretHigh;
         this.secretLow = secretLow;
         this.clientId = clientId;
-        this.openedMs = EventLoop.nowMs();
+        this.openedNanos = System.nanoTime();
         this.state = ATTACHED;
     }
 
-    long openedMs() {
-        return openedMs;
+    long openedNanos() {
+        return openedNanos;
     }
 
     /** Bytes of unacknowledged pushes kept for the session (any thread). */

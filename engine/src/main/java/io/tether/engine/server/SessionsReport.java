@@ -1,6 +1,5 @@
 package io.tether.engine.server;
 
-import io.tether.engine.reactor.EventLoop;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,14 +19,17 @@ final class SessionsReport {
     private SessionsReport() {
     }
 
-    private record Row(String id, String clientId, Session.State state, long outboxBytes, long ageMs) {
+    private record Row(String id, String clientId, Session.State state, long outboxBytes, long ageNanos) {
+        long ageMs() {
+            return ageNanos / 1_000_000;
+        }
     }
 
     static String json(TetherServer server, String rawQuery) {
         final int top = top(rawQuery);
-        final long now = EventLoop.nowMs();
+        final long now = System.nanoTime();
         final Comparator<Row> byOutbox = Comparator.comparingLong(Row::outboxBytes);
-        final Comparator<Row> byAge = Comparator.comparingLong(Row::ageMs);
+        final Comparator<Row> byAge = Comparator.comparingLong(Row::ageNanos);
         final PriorityQueue<Row> largest = new PriorityQueue<>(top + 1, byOutbox);
         final PriorityQueue<Row> oldest = new PriorityQueue<>(top + 1, byAge);
         final long[] states = new long[2];
@@ -37,7 +39,7 @@ final class SessionsReport {
                 return;
             }
             states[state == Session.State.ATTACHED ? 0 : 1]++;
-            final Row row = new Row(s.id(), s.clientId(), state, s.outboxBytes(), now - s.openedMs());
+            final Row row = new Row(s.id(), s.clientId(), state, s.outboxBytes(), now - s.openedNanos());
             keep(largest, row, top);
             keep(oldest, row, top);
         });

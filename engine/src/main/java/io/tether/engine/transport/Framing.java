@@ -1,18 +1,26 @@
 package io.tether.engine.transport;
 
 import io.tether.codec.TcpFraming;
+import io.tether.codec.ws.WebSocketFrameDescriptor;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * How one tether {@code Frame} is wrapped on a connection's wire: a varint32 length on raw TCP, a binary
- * WebSocket frame on ws. Stateless; writers claim {@code headerLength + body} bytes, put the header, encode the
- * body after it and {@link #seal} it.
+ * How one outbound frame is wrapped on a connection's wire: a varint32 length on raw TCP, a WebSocket frame header
+ * on ws. Stateless. {@link Frames} claims {@code headerLength + body} bytes, puts the header, encodes the body
+ * after it and {@link #seal}s it.
  */
 interface Framing {
+    /** What a tether {@code Frame} travels as where the transport says (a binary WebSocket message). */
+    int MESSAGE = WebSocketFrameDescriptor.OPCODE_BINARY;
+
     int headerLength(int bodyLength);
 
-    /** Writes the header at {@code index}; returns its length. */
-    int putHeader(MutableDirectBuffer buffer, int index, int bodyLength);
+    /**
+     * Writes the header at {@code index}; returns its length.
+     *
+     * @param opcode what the frame carries, for a transport that says ({@link #MESSAGE}, or a WebSocket opcode)
+     */
+    int putHeader(MutableDirectBuffer buffer, int index, int opcode, int bodyLength);
 
     /** Finishes a frame whose body is written (a WebSocket client masks it here). */
     default void seal(MutableDirectBuffer buffer, int bodyIndex, int bodyLength) {
@@ -25,7 +33,7 @@ interface Framing {
         }
 
         @Override
-        public int putHeader(MutableDirectBuffer buffer, int index, int bodyLength) {
+        public int putHeader(MutableDirectBuffer buffer, int index, int opcode, int bodyLength) {
             return TcpFraming.putHeader(buffer, index, bodyLength);
         }
     };

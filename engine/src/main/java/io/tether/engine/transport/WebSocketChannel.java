@@ -3,7 +3,6 @@ package io.tether.engine.transport;
 import io.tether.codec.ws.WebSocketFrameDescriptor;
 import io.tether.engine.reactor.Connection;
 import java.nio.ByteBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /** One WebSocket connection as a {@link WebSocketHandler} sees it. */
 public final class WebSocketChannel {
@@ -14,23 +13,14 @@ public final class WebSocketChannel {
     }
 
     /**
-     * Sends one message. On the connection's loop (inside a handler callback) it is written at once; from any
-     * other thread the bytes are copied and handed to the loop.
+     * Sends one message; the payload's remaining bytes are copied, and the buffer is left as it was. On the
+     * connection's loop (inside a handler callback) they go straight into its outbound chunk; from any other thread
+     * into its loop's ring, or a heap copy when the message is too large for it (see {@link Frames}). Never waits
+     * at the high watermark; a message for a connection that is closing by the time its loop sees it is dropped.
      */
     public void send(boolean text, ByteBuffer payload) {
         final int opcode = text ? WebSocketFrameDescriptor.OPCODE_TEXT : WebSocketFrameDescriptor.OPCODE_BINARY;
-        if (connection.loop().inLoop()) {
-            Frames.writeWebSocket(connection, opcode, new UnsafeBuffer(payload), payload.position(),
-                payload.remaining());
-            return;
-        }
-        final byte[] copy = new byte[payload.remaining()];
-        payload.duplicate().get(copy);
-        connection.loop().execute(() -> {
-            if (!connection.isClosing()) {
-                Frames.writeWebSocket(connection, opcode, new UnsafeBuffer(copy), 0, copy.length);
-            }
-        });
+        Frames.writeWebSocket(connection, opcode, payload);
     }
 
     /** Starts the close handshake with {@code code}. */

@@ -59,7 +59,7 @@ public final class WebSocketTransport extends Transport implements WebSocketFram
 
     @Override
     Framing framing() {
-        return role == WebSocketRole.SERVER ? WebSocketFraming.SERVER_BINARY : WebSocketFraming.CLIENT_BINARY;
+        return role == WebSocketRole.SERVER ? WebSocketFraming.SERVER : WebSocketFraming.CLIENT;
     }
 
     @Override
@@ -183,16 +183,15 @@ public final class WebSocketTransport extends Transport implements WebSocketFram
 
     @Override
     public void writePing(Connection c, long nonce) {
-        final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
-        payload.putLong(0, nonce, java.nio.ByteOrder.BIG_ENDIAN);
-        Frames.writeWebSocket(c, WebSocketFrameDescriptor.OPCODE_PING, payload, 0, 8);
+        // Big-endian: the pong's nonce is read back as the ping's send time (the round-trip latency).
+        final ByteBuffer payload = ByteBuffer.allocate(Long.BYTES).putLong(0, nonce);
+        Frames.writeWebSocket(c, WebSocketFrameDescriptor.OPCODE_PING, payload);
     }
 
     private static void writeClose(Connection c, int code, String reason) {
         final ByteBuffer payload = ByteBuffer.allocate(ClosePayload.length(reason));
         ClosePayload.write(payload, code, reason);
-        Frames.writeWebSocket(c, WebSocketFrameDescriptor.OPCODE_CLOSE, new UnsafeBuffer(payload), 0,
-            payload.limit());
+        Frames.writeWebSocket(c, WebSocketFrameDescriptor.OPCODE_CLOSE, payload.flip());
     }
 
     /** Goodbye codes are close codes already, except a heartbeat timeout, which WebSocket calls going away. */
@@ -230,8 +229,7 @@ public final class WebSocketTransport extends Transport implements WebSocketFram
         if (connection.isClosing()) {
             return; // our output is shut already
         }
-        Frames.writeWebSocket(connection, WebSocketFrameDescriptor.OPCODE_PONG, new UnsafeBuffer(payload),
-            payload.position(), payload.remaining());
+        Frames.writeWebSocket(connection, WebSocketFrameDescriptor.OPCODE_PONG, payload);
     }
 
     @Override
@@ -254,8 +252,7 @@ public final class WebSocketTransport extends Transport implements WebSocketFram
         }
         // Echo the peer's code (none for 1005, which must not go on the wire) and close once it is sent.
         if (code == WebSocketCloseCode.NO_STATUS) {
-            Frames.writeWebSocket(connection, WebSocketFrameDescriptor.OPCODE_CLOSE, new UnsafeBuffer(new byte[0]), 0,
-                0);
+            Frames.writeWebSocket(connection, WebSocketFrameDescriptor.OPCODE_CLOSE, ByteBuffer.allocate(0));
         } else {
             writeClose(connection, code, "");
         }
