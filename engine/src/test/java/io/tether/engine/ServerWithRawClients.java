@@ -1,6 +1,7 @@
 package io.tether.engine;
 
 import io.tether.engine.server.TetherServer;
+import io.tether.engine.server.TetherServerBuilder;
 import io.tether.telemetry.Metric;
 import java.io.IOException;
 import java.time.Duration;
@@ -18,7 +19,7 @@ final class ServerWithRawClients implements AutoCloseable {
     }
 
     /** Starts a server from a builder that already holds the test's handlers. */
-    TetherServer start(TetherServer.Builder builder, String... config) {
+    TetherServer start(TetherServerBuilder builder, String... config) {
         server = builder.config(TestServers.config(config)).start();
         return server;
     }

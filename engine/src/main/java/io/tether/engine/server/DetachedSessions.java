@@ -67,7 +67,7 @@ final class DetachedSessions {
             if (s.expiredIn(this, nowMs) && s.endDetached(this)) {
                 cache.remove(s);
                 loop.counters().increment(Metric.SESSIONS_EXPIRED);
-                server.sessionEnded(s, "not resumed within the resume window");
+                server.directory().ended(s, "not resumed within the resume window");
             }
         }
     }
@@ -75,7 +75,7 @@ final class DetachedSessions {
     private void evicted(ServerSession key, ServerSession s) {
         if (s.endDetached(this)) {
             loop.counters().increment(Metric.SESSIONS_EVICTED);
-            server.sessionEnded(s, "evicted from the session cache");
+            server.directory().ended(s, "evicted from the session cache");
         }
     }
 

@@ -4,21 +4,22 @@ import io.tether.codec.proto.Frame;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.ConnectionLimits;
 import io.tether.engine.transport.FrameHandler;
+import java.util.function.Supplier;
 
 /**
  * The frame handler of plain WebSocket connections ({@link WebSocketHandler}): they carry no tether frames, so
  * all it gives the connection is the server's limits.
  */
 final class RawWebSocketProtocol implements FrameHandler {
-    private final TetherServer server;
+    private final Supplier<ConnectionLimits> limits;
 
-    RawWebSocketProtocol(TetherServer server) {
-        this.server = server;
+    RawWebSocketProtocol(Supplier<ConnectionLimits> limits) {
+        this.limits = limits;
     }
 
     @Override
     public ConnectionLimits limits() {
-        return server.limits();
+        return limits.get();
     }
 
     @Override

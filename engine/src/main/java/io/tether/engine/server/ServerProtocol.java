@@ -24,9 +24,13 @@ final class ServerProtocol implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ServerProtocol.class);
 
     private final TetherServer server;
+    private final Dispatcher dispatcher;
+    private final SessionDirectory directory;
 
-    ServerProtocol(TetherServer server) {
+    ServerProtocol(TetherServer server, Dispatcher dispatcher, SessionDirectory directory) {
         this.server = server;
+        this.dispatcher = dispatcher;
+        this.directory = directory;
     }
 
     @Override
@@ -85,52 +89,60 @@ final class ServerProtocol implements FrameHandler {
     private void onHello(Connection c, ServerSession pending, Hello hello) {
         final int heartbeatMs = (int) server.config().heartbeatInterval().toMillis();
         if (!hello.getResumeToken().isEmpty()) {
-            final ServerSession existing = server.sessionForToken(hello.getResumeToken().toByteArray());
-            final String refused = existing == null ? "unknown session or wrong resume token"
+            final ServerSession existing = directory.forToken(hello.getResumeToken().toByteArray());
+            final ResumeOutcome outcome = existing == null ? ResumeOutcome.Refused.UNKNOWN
                 : existing.resume(c, hello.getLastPushSeq(), heartbeatMs, hello.getHelloSeq());
-            if (refused == null) {
-                c.loop().counters().increment(Metric.SESSIONS_RESUMED);
-                server.listeners().resumed(existing);
-                return;
+            switch (outcome) {
+                case ResumeOutcome.Resumed resumed -> {
+                    c.loop().counters().increment(Metric.SESSIONS_RESUMED);
+                    directory.listeners().resumed(existing);
+                    return;
+                }
+                case ResumeOutcome.Stale stale -> {
+                    // The client has moved on to a newer connection; this one must not take the session from it.
+                    c.loop().counters().increment(Metric.RESUMES_REFUSED);
+                    c.closeWithGoodbye(GoodbyeCode.SESSION_TAKEN_OVER, stale.reason());
+                    return;
+                }
+                case ResumeOutcome.Refused refused -> {
+                    c.loop().counters().increment(Metric.RESUMES_REFUSED);
+                    LOG.debug("{}: resume refused ({}); a new session starts", c, refused.reason());
+                }
             }
-            c.loop().counters().increment(Metric.RESUMES_REFUSED);
-            if (refused == ServerSession.STALE_HELLO) {
-                // The client has moved on to a newer connection; this one must not take the session from it.
-                c.closeWithGoodbye(GoodbyeCode.SESSION_TAKEN_OVER, refused);
-                return;
-            }
-            LOG.debug("{}: resume refused ({}); a new session starts", c, refused);
         }
-        server.open(pending, c.loop(), hello.getClientId(), hello.getHelloSeq());
+        directory.open(pending, c.loop(), hello.getClientId(), hello.getHelloSeq());
         Frames.writeWelcome(c, pending.id(), pending.token(), false, heartbeatMs);
     }
 
     private void onRequest(Connection c, ServerSession session, Request request) {
         c.loop().counters().increment(Metric.REQUESTS);
-        final TetherServer.Registration registration = server.registration(request.getMethod());
+        final Dispatcher.Registration registration = dispatcher.registration(request.getMethod());
         if (registration == null) {
             Frames.writeResponse(c, request.getId(), Status.UNIMPLEMENTED, com.google.protobuf.ByteString.EMPTY,
                 "unknown method '" + request.getMethod() + "'");
             return;
         }
-        if (!server.acceptingRequests()) {
+        if (!dispatcher.accepting()) {
             Frames.writeResponse(c, request.getId(), Status.UNAVAILABLE, com.google.protobuf.ByteString.EMPTY,
                 "server shutting down");
             return;
         }
-        server.requestStarted();
-        switch (session.admit(c, request, registration.inline())) {
+        dispatcher.requestStarted();
+        final RequestLedger ledger = session.ledger();
+        switch (ledger.admit(c, request, registration.inline(), server.config().maxSessionInflight())) {
             case RUN_INLINE -> {
                 try {
-                    session.respond(request.getId(), session.invoke(registration.handler(), request), true);
+                    ledger.respond(request.getId(), session.invoke(registration.handler(), request), true);
+                } catch (RuntimeException e) {
+                    ledger.respondFailed(request, e);
                 } finally {
-                    server.requestDone();
+                    dispatcher.requestDone();
                 }
             }
             case QUEUED -> {
                 // the session's worker runs it, and counts it done
             }
-            case HANDLED -> server.requestDone();
+            case HANDLED -> dispatcher.requestDone();
         }
     }
 

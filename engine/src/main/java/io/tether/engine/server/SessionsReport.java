@@ -33,7 +33,7 @@ final class SessionsReport {
         final PriorityQueue<Row> largest = new PriorityQueue<>(top + 1, byOutbox);
         final PriorityQueue<Row> oldest = new PriorityQueue<>(top + 1, byAge);
         final long[] states = new long[2];
-        server.sessionRegistry().forEach(s -> {
+        server.directory().registry().forEach(s -> {
             final Session.State state = s.state();
             if (state == Session.State.ENDED) {
                 return;

@@ -2,7 +2,6 @@ package io.tether.engine.server;
 
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
-import io.tether.engine.config.Dispatch;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.TetherConfig;
 import io.tether.engine.reactor.Connection;
@@ -12,12 +11,12 @@ import io.tether.engine.reactor.LoopGroup;
 import io.tether.engine.transport.FrameHandler;
 import io.tether.engine.transport.WebSocketHandler;
 import io.tether.engine.transport.Transports;
-import io.tether.session.registry.SessionRegistry;
 import io.tether.telemetry.CounterSet;
 import io.tether.telemetry.Counters;
 import io.tether.telemetry.Metric;
+import io.tether.telemetry.OtelExport;
+import io.tether.telemetry.OtelTracing;
 import io.tether.tls.ReloadingTlsContext;
-import io.tether.tls.TlsMaterialException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -25,16 +24,12 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,54 +48,48 @@ import org.slf4j.LoggerFactory;
 public final class TetherServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TetherServer.class);
 
-    record Registration(RequestHandler handler, boolean inline) {
-    }
-
-    private final Map<String, Registration> handlers;
     private final Counters counters;
     private final LoopGroup loops;
     private final List<Listener> listeners = new ArrayList<>();
-    private final ServerProtocol protocol = new ServerProtocol(this);
-    private final FrameHandler rawProtocol = new RawWebSocketProtocol(this);
     private final Map<String, WebSocketHandler> webSocketHandlers;
-    private final SessionRegistry<ServerSession> registry = new SessionRegistry<>(1024);
-    private final Sessions sessions = new Sessions(registry);
+    private final SessionDirectory directory;
+    private final Sessions sessions;
+    private final Dispatcher dispatcher;
+    private final ServerProtocol protocol;
+    private final FrameHandler rawProtocol;
     private final Map<EventLoop, DetachedSessions> detached = new IdentityHashMap<>();
-    private final SessionListeners sessionListeners;
     /** Counters bumped from any thread (handlers, pushers). */
     private final CounterSet shared;
-    private final ThreadFactory virtualThreads = Thread.ofVirtual().name("tether-handler-", 0).factory();
-    private final AtomicLong inflight = new AtomicLong();
-    private final ReentrantLock idleLock = new ReentrantLock();
-    private final Condition idle = idleLock.newCondition();
     private volatile TetherConfig config;
     private volatile ConnectionLimits limits;
-    private volatile boolean acceptingRequests = true;
     private volatile boolean closed;
     /** Whether every listener is bound (and the server not yet shutting down): what /readyz reports. */
     private volatile boolean ready;
     /** Whether the counters were made for this server from its config (then it closes them: the stat file). */
-    private boolean ownsCounters;
+    private final boolean ownsCounters;
     /** The admin endpoint (admin-listen), or null; it outlives the loops so /readyz can say "shutting down". */
     private AdminEndpoint admin;
     /** The OTLP metric export (otlp-endpoint), or null. */
-    private io.tether.telemetry.OtelExport otel;
-    /** Traces (trace-sample-ratio above 0), or null; spans come from {@link #requestSpans}. */
-    private io.tether.telemetry.OtelTracing tracing;
-    private volatile RequestSpans requestSpans;
+    private OtelExport otel;
+    /** Traces (trace-sample-ratio above 0), or null; the dispatcher's request spans come from it. */
+    private OtelTracing tracing;
     /** The TLS context of tls:// and wss:// listeners, swapped when its files change; null without them. */
     private final ReloadingTlsContext tls;
 
-    private TetherServer(TetherConfig config, Map<String, Registration> handlers,
-                         Map<String, WebSocketHandler> webSocketHandlers, Counters counters,
-                         List<SessionListener> sessionListeners) {
-        this.sessionListeners = new SessionListeners(sessionListeners);
+    TetherServer(TetherConfig config, Map<String, Dispatcher.Registration> handlers,
+                 Map<String, WebSocketHandler> webSocketHandlers, Counters counters, boolean ownsCounters,
+                 List<SessionListener> sessionListeners, Consumer<Reply> encodingHook) {
         this.shared = counters.newSet("server");
         this.webSocketHandlers = Map.copyOf(webSocketHandlers);
         this.config = config;
         this.limits = limitsOf(config);
-        this.handlers = Map.copyOf(handlers);
         this.counters = counters;
+        this.ownsCounters = ownsCounters;
+        this.directory = new SessionDirectory(sessionListeners);
+        this.sessions = new Sessions(directory.registry());
+        this.dispatcher = new Dispatcher(handlers, this::config, shared, encodingHook);
+        this.protocol = new ServerProtocol(this, dispatcher, directory);
+        this.rawProtocol = new RawWebSocketProtocol(this::limits);
         // The loops first: if they cannot start there is no TLS watcher thread to leak.
         this.loops = new LoopGroup("tether-io", config.effectiveIoThreads(), counters, false);
         final long cachePerLoop = Math.max(1, config.sessionCacheBytes() / loops.size());
@@ -122,8 +111,27 @@ public final class TetherServer implements AutoCloseable {
         return tls;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static TetherServerBuilder builder() {
+        return new TetherServerBuilder();
+    }
+
+    /**
+     * Starts what the config asks for besides the loops, then binds the listeners; on failure releases everything.
+     * The admin endpoint comes first, so /readyz says "starting" until every listener is bound.
+     */
+    void start() {
+        try {
+            admin = AdminEndpoint.start(this);
+            tracing = ServerTelemetry.tracing(config);
+            dispatcher.traceWith(tracing == null ? null : new RequestSpans(tracing.tracer()));
+            bind();
+        } catch (IOException e) {
+            closeAfterFailedBind();
+            throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeAfterFailedBind();
+            throw e;
+        }
     }
 
     private void bind() throws IOException {
@@ -171,14 +179,6 @@ public final class TetherServer implements AutoCloseable {
         return admin == null ? null : admin.address();
     }
 
-    /** Where request spans start, or null when tracing is off. */
-    RequestSpans requestSpans() {
-        return requestSpans;
-    }
-
-    SessionRegistry<ServerSession> sessionRegistry() {
-        return registry;
-    }
 
     /** Every listener is bound and the server is not shutting down. */
     public boolean isReady() {
@@ -204,7 +204,7 @@ public final class TetherServer implements AutoCloseable {
 
     /** Sessions attached or detached (resumable). */
     public int sessionCount() {
-        return registry.size();
+        return directory.size();
     }
 
     /** The live sessions: count, lookup by id, iteration. */
@@ -217,7 +217,7 @@ public final class TetherServer implements AutoCloseable {
      * detached session ends at once. Any thread. @return false when no live session has that id
      */
     public boolean kick(String sessionId, String reason) {
-        final ServerSession session = registry.get(sessionId);
+        final ServerSession session = directory.get(sessionId);
         if (session == null || !session.end(GoodbyeCode.KICKED, reason)) {
             return false;
         }
@@ -269,7 +269,7 @@ public final class TetherServer implements AutoCloseable {
      * @throws IllegalArgumentException when the push alone is larger than {@code --session-outbox-bytes}
      */
     public PushResult push(String sessionId, String topic, ByteString payload) {
-        final ServerSession session = registry.get(sessionId);
+        final ServerSession session = directory.get(sessionId);
         return session == null ? PushResult.UNKNOWN : session.push(topic, payload);
     }
 
@@ -283,80 +283,22 @@ public final class TetherServer implements AutoCloseable {
             Transports.server(listen, raw, config.maxFrameSize(), () -> tls.current().newServerEngine()));
     }
 
-    // ---- called by the protocol
+    // ---- for the server's parts: sessions, the protocol, the heartbeat and detach sweeps, telemetry
 
-    Registration registration(String method) {
-        return handlers.get(method);
+    SessionDirectory directory() {
+        return directory;
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
     }
 
     ConnectionLimits limits() {
         return limits;
     }
 
-    boolean acceptingRequests() {
-        return acceptingRequests;
-    }
-
-    void startVirtual(Runnable task) {
-        virtualThreads.newThread(task).start();
-    }
-
-    /** Gives a pending session a fresh id and secret and registers it (its loop). */
-    void open(ServerSession session, EventLoop loop, String clientId, long helloSeq) {
-        final java.security.SecureRandom random = loop.random();
-        while (true) {
-            final long high = random.nextLong();
-            final long low = random.nextLong();
-            session.establish(high, low, random.nextLong(), random.nextLong(), clientId, helloSeq);
-            if (registry.putIfAbsent(high, low, session) == null) {
-                break;
-            }
-        }
-        loop.counters().increment(Metric.SESSIONS_OPENED);
-        sessionListeners.connected(session);
-    }
-
-    /** The session a resume token names if its secret matches, else null. */
-    ServerSession sessionForToken(byte[] token) {
-        if (token.length != ServerSession.TOKEN_LENGTH) {
-            return null;
-        }
-        final java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(token); // big-endian: id, then secret
-        final ServerSession s = registry.get(b.getLong(0), b.getLong(8));
-        return s != null && s.secretMatches(b.getLong(16), b.getLong(24)) ? s : null;
-    }
-
-    /** A session ended for good: it leaves the registry (any thread). */
-    void sessionEnded(ServerSession session, String why) {
-        registry.remove(session.idHigh(), session.idLow(), session);
-        sessionListeners.ended(session, why);
-    }
-
     DetachedSessions detachedSessions(EventLoop loop) {
         return detached.get(loop);
-    }
-
-    SessionListeners listeners() {
-        return sessionListeners;
-    }
-
-    CounterSet sharedCounters() {
-        return shared;
-    }
-
-    void requestStarted() {
-        inflight.incrementAndGet();
-    }
-
-    void requestDone() {
-        if (inflight.decrementAndGet() == 0 && !acceptingRequests) {
-            idleLock.lock();
-            try {
-                idle.signalAll();
-            } finally {
-                idleLock.unlock();
-            }
-        }
     }
 
     private static ConnectionLimits limitsOf(TetherConfig c) {
@@ -388,24 +330,7 @@ public final class TetherServer implements AutoCloseable {
             stopped.countDown();
         });
         awaitUninterruptibly(stopped);
-        acceptingRequests = false;
-        final long deadline = System.nanoTime() + grace.toNanos();
-        idleLock.lock();
-        try {
-            while (inflight.get() > 0) {
-                final long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.warn("{} handlers still running after the {} ms grace period", inflight.get(),
-                        grace.toMillis());
-                    break;
-                }
-                idle.awaitNanos(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            idleLock.unlock();
-        }
+        dispatcher.drain(grace);
         final CountDownLatch goodbyes = new CountDownLatch(loops.size());
         for (int i = 0; i < loops.size(); i++) {
             final EventLoop loop = loops.get(i);
@@ -418,36 +343,21 @@ public final class TetherServer implements AutoCloseable {
         }
         awaitUninterruptibly(goodbyes);
         awaitDrained(Duration.ofSeconds(2));
-        loops.close();
-        if (tls != null) {
-            tls.close();
-        }
-        registry.close();
-        if (admin != null) {
-            admin.close();
-        }
-        if (otel != null) {
-            otel.close(); // a last export, with the final totals
-        }
-        if (tracing != null) {
-            tracing.close();
-        }
-        if (admin != null) {
-            admin.close();
-        }
-        if (ownsCounters) {
-            counters.close();
-        }
+        releaseAll();
     }
 
     /** Releases what a start that could not listen had opened: the listeners that did bind, loops, TLS watcher. */
     private void closeAfterFailedBind() {
         listeners.forEach(Listener::closeNow);
+        releaseAll();
+    }
+
+    private void releaseAll() {
         loops.close();
-        registry.close();
         if (tls != null) {
             tls.close();
         }
+        directory.close();
         if (otel != null) {
             otel.close(); // a last export, with the final totals
         }
@@ -482,130 +392,6 @@ public final class TetherServer implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Builds and starts a server. */
-    public static final class Builder {
-        private TetherConfig config;
-        private final Map<String, Registration> handlers = new HashMap<>();
-        private final Map<String, WebSocketHandler> webSocketHandlers = new HashMap<>();
-        private boolean builtins = true;
-        private Counters counters;
-        private final List<SessionListener> sessionListeners = new ArrayList<>();
-
-        private Builder() {
-        }
-
-        public Builder config(TetherConfig config) {
-            this.config = config;
-            return this;
-        }
-
-        /** A handler that runs on a virtual thread and may block. */
-        public Builder onRequest(String method, RequestHandler handler) {
-            handlers.put(method, new Registration(handler, false));
-            return this;
-        }
-
-        /** A handler that runs on the event loop: it must never block (no I/O, no locks, no sleeping). */
-        public Builder onRequestInline(String method, RequestHandler handler) {
-            handlers.put(method, new Registration(handler, true));
-            return this;
-        }
-
-        /**
-         * Serves plain WebSocket messages on the {@code ws://} listeners whose path is {@code path}, instead of
-         * tether frames: for embedders' own protocols.
-         */
-        public Builder onWebSocket(String path, WebSocketHandler handler) {
-            webSocketHandlers.put(path, handler);
-            return this;
-        }
-
-        /** Leaves out the built-in methods ({@code echo}, {@code send}). */
-        public Builder withoutBuiltins() {
-            builtins = false;
-            return this;
-        }
-
-        /** Hears of sessions opening, resuming, losing their connection and ending (on the event loop). */
-        public Builder sessionListener(SessionListener listener) {
-            sessionListeners.add(listener);
-            return this;
-        }
-
-        /** Called on the event loop when a Hello opens a new session. */
-        public Builder onConnect(java.util.function.Consumer<Session> hook) {
-            return sessionListener(new SessionListener() {
-                @Override
-                public void onConnect(Session session) {
-                    hook.accept(session);
-                }
-            });
-        }
-
-        /** Called on the event loop when a session resumes on a new connection. */
-        public Builder onResume(java.util.function.Consumer<Session> hook) {
-            return sessionListener(new SessionListener() {
-                @Override
-                public void onResume(Session session) {
-                    hook.accept(session);
-                }
-            });
-        }
-
-        /** Called on the event loop when a session's connection closes (the session is then detached or ended). */
-        public Builder onDisconnect(java.util.function.BiConsumer<Session, String> hook) {
-            return sessionListener(new SessionListener() {
-                @Override
-                public void onDisconnect(Session session, int code, String reason) {
-                    hook.accept(session, reason);
-                }
-            });
-        }
-
-        public Builder counters(Counters counters) {
-            this.counters = counters;
-            return this;
-        }
-
-        public TetherServer start() {
-            final TetherConfig c = config != null ? config : TetherConfig.defaults();
-            final Map<String, Registration> all = new HashMap<>();
-            if (builtins) {
-                final boolean inline = c.dispatch() == Dispatch.INLINE;
-                BuiltinMethods.all().forEach((name, h) -> all.put(name, new Registration(h, inline)));
-            }
-            all.putAll(handlers);
-            final TetherServer server;
-            final Counters made = counters != null ? null : ServerTelemetry.countersFor(c);
-            try {
-                server = new TetherServer(c, all, webSocketHandlers, counters != null ? counters : made,
-                    sessionListeners);
-            } catch (RuntimeException e) {
-                if (made != null) {
-                    made.close();
-                }
-                if (e instanceof TlsMaterialException t) {
-                    throw new IllegalStateException("cannot serve TLS: " + t.getMessage(), t);
-                }
-                throw e;
-            }
-            server.ownsCounters = made != null;
-            try {
-                server.admin = AdminEndpoint.start(server); // before the listeners: /readyz says "starting"
-                server.tracing = ServerTelemetry.tracing(server.config());
-                server.requestSpans = server.tracing == null ? null : new RequestSpans(server.tracing.tracer());
-                server.bind();
-            } catch (IOException e) {
-                server.closeAfterFailedBind();
-                throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
-            } catch (RuntimeException e) {
-                server.closeAfterFailedBind();
-                throw e;
-            }
-            return server;
         }
     }
 }

@@ -1,0 +1,73 @@
+package io.tether.engine.server;
+
+import io.tether.engine.reactor.EventLoop;
+import io.tether.session.registry.SessionRegistry;
+import io.tether.telemetry.Metric;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.List;
+
+/**
+ * Every live session of a server by id (the open-addressing {@link SessionRegistry} with its off-heap index), and
+ * the application's {@link SessionListener}s that hear of them. Sessions enter when a Hello opens them and leave
+ * when they end; a resume token is checked against it.
+ */
+final class SessionDirectory {
+    private final SessionRegistry<ServerSession> registry = new SessionRegistry<>(1024);
+    private final SessionListeners listeners;
+
+    SessionDirectory(List<SessionListener> listeners) {
+        this.listeners = new SessionListeners(listeners);
+    }
+
+    SessionListeners listeners() {
+        return listeners;
+    }
+
+    SessionRegistry<ServerSession> registry() {
+        return registry;
+    }
+
+    ServerSession get(String id) {
+        return registry.get(id);
+    }
+
+    int size() {
+        return registry.size();
+    }
+
+    /** Gives a pending session a fresh id and secret and registers it (its loop). */
+    void open(ServerSession session, EventLoop loop, String clientId, long helloSeq) {
+        final SecureRandom random = loop.random();
+        while (true) {
+            final long high = random.nextLong();
+            final long low = random.nextLong();
+            session.establish(high, low, random.nextLong(), random.nextLong(), clientId, helloSeq);
+            if (registry.putIfAbsent(high, low, session) == null) {
+                break;
+            }
+        }
+        loop.counters().increment(Metric.SESSIONS_OPENED);
+        listeners.connected(session);
+    }
+
+    /** The session a resume token names if its secret matches, else null. */
+    ServerSession forToken(byte[] token) {
+        if (token.length != SessionCredentials.TOKEN_LENGTH) {
+            return null;
+        }
+        final ByteBuffer b = ByteBuffer.wrap(token); // big-endian: id, then secret
+        final ServerSession s = registry.get(b.getLong(0), b.getLong(8));
+        return s != null && s.secretMatches(b.getLong(16), b.getLong(24)) ? s : null;
+    }
+
+    /** A session ended for good: it leaves the registry (any thread). */
+    void ended(ServerSession session, String why) {
+        registry.remove(session.idHigh(), session.idLow(), session);
+        listeners.ended(session, why);
+    }
+
+    void close() {
+        registry.close();
+    }
+}
