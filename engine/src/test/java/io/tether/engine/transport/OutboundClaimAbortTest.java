@@ -3,13 +3,10 @@ package io.tether.engine.transport;
 import static io.tether.engine.reactor.LoopbackConnections.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tether.codec.FrameDecoder;
 import io.tether.codec.FrameEncoder;
 import io.tether.codec.proto.Frame;
 import io.tether.engine.reactor.Connection;
-import io.tether.engine.reactor.ConnectionLimits;
 import io.tether.engine.reactor.LoopbackConnections;
-import java.io.DataInputStream;
 import java.util.concurrent.Callable;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -27,27 +24,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(60)
 class OutboundClaimAbortTest {
-    private static final FrameHandler SILENT = new FrameHandler() {
-        private final ConnectionLimits limits = new ConnectionLimits(8 << 20, 16 << 20, 4 << 20, 30_000, 10_000);
-
-        @Override
-        public void onOpen(Connection c) {
-        }
-
-        @Override
-        public void onFrame(Connection c, Frame frame) {
-        }
-
-        @Override
-        public void onClosed(Connection c, int code, String reason) {
-        }
-
-        @Override
-        public ConnectionLimits limits() {
-            return limits;
-        }
-    };
-
     /** Where the failing writer and the frames after it are sent from, and how large the failing frame is. */
     enum Sender {
         OTHER_THREAD(-1, 64),
@@ -71,8 +47,8 @@ class OutboundClaimAbortTest {
     @BeforeEach
     void setUp() throws Exception {
         fixture = new LoopbackConnections("claim-abort-test", 2);
-        first = fixture.open(fixture.loop(0), SILENT, TcpTransport.INSTANCE);
-        second = fixture.open(fixture.loop(0), SILENT, TcpTransport.INSTANCE);
+        first = fixture.open(fixture.loop(0), TestFrames.SILENT, TcpTransport.INSTANCE);
+        second = fixture.open(fixture.loop(0), TestFrames.SILENT, TcpTransport.INSTANCE);
     }
 
     @AfterEach
@@ -119,19 +95,7 @@ class OutboundClaimAbortTest {
         }
     }
 
-    /** Reads one varint-framed tether frame from the other end of {@code c}'s socket. */
     private Frame readFrame(Connection c) throws Exception {
-        final DataInputStream in = new DataInputStream(fixture.peer(c).socket().getInputStream());
-        int length = 0;
-        for (int shift = 0; ; shift += 7) {
-            final int b = in.readUnsignedByte();
-            length |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                break;
-            }
-        }
-        final byte[] body = new byte[length];
-        in.readFully(body);
-        return FrameDecoder.decode(body, 0, length);
+        return TestFrames.read(fixture.peer(c));
     }
 }
