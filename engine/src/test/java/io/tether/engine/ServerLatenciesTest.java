@@ -66,6 +66,25 @@ class ServerLatenciesTest {
     }
 
     @Test
+    void shouldRecordNoLatencyButKeepCountingWithHistogramsOff() throws Exception {
+        server = TetherServer.builder().config(TestServers.config("latency-histograms", "off",
+            "heartbeat-interval", "100ms")).start();
+        try (RawClient c = RawClient.connect(TestServers.address(server))) {
+            c.hello("uncounted");
+            for (int i = 0; i < 10; i++) {
+                c.echo("e" + i);
+            }
+            final long nonce = c.read(HandWire.PING).varint(1);
+            c.sendFrame(HandWire.frame(HandWire.PONG, new HandWire.Writer().varint(1, nonce)));
+            c.echo("after the pong"); // the pong was handled before this answer
+        }
+        assertThat(server.counters().total(io.tether.telemetry.Metric.REQUESTS)).isEqualTo(11);
+        for (Latency l : Latency.values()) {
+            assertThat(latency(l).getTotalCount()).as(l.name()).isZero();
+        }
+    }
+
+    @Test
     void shouldTimeTheRoundTripOfPingsAnsweredOverTcpAndWebSocket() throws Exception {
         server = TetherServer.builder().config(TestServers.config("listen", "tcp://127.0.0.1:0",
             "heartbeat-interval", "100ms")).start();

@@ -10,10 +10,13 @@ public final class CounterSet {
     private final String owner;
     private final AtomicCounter[] counters;
     private final LatencyRecorder[] latencies;
+    /** Whether {@link #record} records (latency-histograms); off leaves the counters alone. */
+    private final boolean recording;
 
-    CounterSet(String owner, AtomicCounter[] counters) {
+    CounterSet(String owner, AtomicCounter[] counters, boolean recording) {
         this.owner = owner;
         this.counters = counters;
+        this.recording = recording;
         final Latency[] kinds = Latency.values();
         this.latencies = new LatencyRecorder[kinds.length];
         for (Latency l : kinds) {
@@ -48,7 +51,14 @@ public final class CounterSet {
      * any thread). Values below 1 ns or above an hour are clamped.
      */
     public void record(Latency latency, long nanos) {
-        latencies[latency.ordinal()].record(nanos);
+        if (recording) {
+            latencies[latency.ordinal()].record(nanos);
+        }
+    }
+
+    /** Whether latencies are recorded at all: when not, a caller may skip measuring them. */
+    public boolean recordsLatencies() {
+        return recording;
     }
 
     LatencyRecorder recorder(Latency latency) {

@@ -44,6 +44,7 @@ public final class Counters implements AutoCloseable {
     private final Path file;
     private final UnsafeBuffer header;
     private final ScheduledExecutorService heartbeat;
+    private volatile boolean recordLatencies = true;
 
     /** Counters in plain direct memory, room for 1024. */
     public Counters() {
@@ -118,6 +119,15 @@ public final class Counters implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Turns latency recording off (or on) for the sets made from now on: counters keep counting, histograms stay
+     * empty. Call it before the first {@link #newSet}.
+     */
+    public Counters recordLatencies(boolean on) {
+        this.recordLatencies = on;
+        return this;
+    }
+
     /** A new set of counters, one per {@link Metric}, for one writer (an event loop) named {@code owner}. */
     public CounterSet newSet(String owner) {
         lock.lock();
@@ -127,7 +137,7 @@ public final class Counters implements AutoCloseable {
             for (Metric m : metrics) {
                 counters[m.ordinal()] = manager.newCounter(m.label() + " " + owner, StatFileDescriptor.TYPE_COUNTER);
             }
-            final CounterSet set = new CounterSet(owner, counters);
+            final CounterSet set = new CounterSet(owner, counters, recordLatencies);
             sets.add(set);
             return set;
         } finally {

@@ -82,6 +82,9 @@ public record TetherConfig(
     @Setting(description = "TLS 1.3 session resumption (session tickets): on, or off so that every TLS 1.3 connection "
         + "makes a full handshake and an idle TLS session takes about 0.5 KB less heap.", defaultValue = "off")
     boolean tlsResumption,
+    @Setting(description = "Latency histograms (request handling, ping round trip, TLS handshake, loop lag): on, or "
+        + "off to keep only the counters.", defaultValue = "on")
+    boolean latencyHistograms,
     @Setting(description = "How often the TLS files are also checked by content (symlink swaps raise no file "
         + "events).", defaultValue = "10s")
     Duration tlsReloadInterval,

@@ -132,7 +132,7 @@ final class Dispatcher {
      * time goes to {@code latencies} (the set of the loop the request came in on, or the shared one).
      */
     Reply invoke(RequestHandler handler, Call call, Request request, CounterSet latencies) {
-        final long started = System.nanoTime();
+        final long started = latencies.recordsLatencies() ? System.nanoTime() : 0;
         final RequestSpans s = spans;
         final Span span = s == null ? null : s.start(request);
         Reply reply = null;
@@ -140,7 +140,9 @@ final class Dispatcher {
             reply = call(handler, call, request);
             return reply;
         } finally {
-            latencies.record(Latency.REQUEST, System.nanoTime() - started);
+            if (started != 0) {
+                latencies.record(Latency.REQUEST, System.nanoTime() - started);
+            }
             if (span != null) {
                 RequestSpans.end(span, reply);
             }

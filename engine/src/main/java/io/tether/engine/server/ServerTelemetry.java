@@ -25,11 +25,12 @@ final class ServerTelemetry {
     /** Counters where {@code stat-file} says: a memory-mapped file, or plain memory when it is off. */
     static Counters countersFor(TetherConfig config) {
         final int capacity = (config.effectiveIoThreads() + 2) * Metric.values().length + 64;
-        return switch (config.statFile()) {
+        final Counters counters = switch (config.statFile()) {
             case "off" -> new Counters(capacity);
             case "auto" -> Counters.mapped(autoFile(), capacity);
             default -> Counters.mapped(Path.of(config.statFile()), capacity);
         };
+        return counters.recordLatencies(config.latencyHistograms());
     }
 
     private static Path autoFile() {
@@ -61,7 +62,9 @@ final class ServerTelemetry {
                 "Time until the served TLS certificate expires", server.tls()::secondsToExpiry);
         }
         for (EventLoop loop : loops) {
-            loop.execute(() -> loop.addAgent(new LoopLagProbe(loop.counters(), System.nanoTime())));
+            if (loop.counters().recordsLatencies()) {
+                loop.execute(() -> loop.addAgent(new LoopLagProbe(loop.counters(), System.nanoTime())));
+            }
         }
     }
 }
