@@ -103,7 +103,41 @@ public record TetherConfig(
     @Setting(description = "Share of requests traced (a span each, exported to otlp-endpoint), 0 to 1; a request "
         + "whose traceparent header says sampled is traced whatever the ratio. 0 turns tracing off.",
         defaultValue = "0")
-    double traceSampleRatio) {
+    double traceSampleRatio,
+    @Setting(description = "Config file: Java properties, one 'name = value' a line, each name a flag's without its "
+        + "dashes (a repeatable setting on several lines); watched, so a change to a [live] setting applies at once. "
+        + "Only as a flag.")
+    String config,
+    @Setting(description = "How often the config file is also checked by content (symlink swaps raise no file "
+        + "events).", defaultValue = "10s")
+    Duration configCheckInterval,
+    @Setting(description = "etcd endpoints, http://HOST:PORT or https://HOST:PORT, comma-separated: the settings "
+        + "under etcd-prefix apply live, one key per setting; off unless set.")
+    String etcd,
+    @Setting(description = "etcd key prefix of this group's settings (PREFIX/heartbeat-interval = 7s); each node "
+        + "reports under PREFIX/status/NODE.", defaultValue = "/tether/default/")
+    String etcdPrefix,
+    @Setting(description = "This node's name, in its etcd status key; the host name unless set.")
+    String nodeName,
+    @Setting(description = "etcd user (with etcd-password-file).")
+    String etcdUser,
+    @Setting(description = "File holding the etcd user's password.")
+    String etcdPasswordFile,
+    @Setting(description = "PEM bundle of the CAs that sign the etcd servers' certificates (https:// endpoints).")
+    String etcdCa,
+    @Setting(description = "PEM client certificate for etcd (mutual TLS), with etcd-key.")
+    String etcdCert,
+    @Setting(description = "PEM private key (PKCS#8) of etcd-cert.")
+    String etcdKey,
+    @Setting(description = "File the last settings applied from etcd are kept in, to start from while etcd is "
+        + "down: auto (last-good-NODE.properties in ~/.tether), a path, or off.", defaultValue = "auto")
+    String etcdLastGood,
+    @Setting(description = "Time without an etcd watch event or progress notification after which the whole "
+        + "prefix is read again (a silently dead watch).", defaultValue = "30s")
+    Duration etcdWatchdog,
+    @Setting(description = "Time the startup read from etcd may take before the server starts without it (from "
+        + "the last good settings, if kept).", defaultValue = "5s")
+    Duration etcdTimeout) {
 
     public TetherConfig {
         listen = List.copyOf(listen);
@@ -184,6 +218,8 @@ public record TetherConfig(
         if (!adminToken.isEmpty() && adminListen.isEmpty()) {
             problems.add("admin-token is given but admin-listen is not");
         }
+        positive(problems, "config-check-interval", configCheckInterval);
+        etcdProblems(problems);
         final boolean tlsListener = listen.stream().anyMatch(ListenAddress::isTls);
         if (tlsListener && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
             problems.add("tls-cert and tls-key are needed for tls:// and wss:// listeners");
@@ -199,6 +235,47 @@ public record TetherConfig(
             }
         }
         return problems;
+    }
+
+    private void etcdProblems(List<String> problems) {
+        positive(problems, "etcd-watchdog", etcdWatchdog);
+        positive(problems, "etcd-timeout", etcdTimeout);
+        if (!etcdPrefix.startsWith("/") || !etcdPrefix.endsWith("/")) {
+            problems.add("etcd-prefix: must start and end with '/', got '" + etcdPrefix + "'");
+        }
+        if (etcdLastGood.isBlank()) {
+            problems.add("etcd-last-good: must be auto, off or a path");
+        }
+        if (etcd.isEmpty()) {
+            for (String[] s : new String[][] {{"etcd-user", etcdUser}, {"etcd-password-file", etcdPasswordFile},
+                {"etcd-ca", etcdCa}, {"etcd-cert", etcdCert}, {"etcd-key", etcdKey}}) {
+                if (!s[1].isEmpty()) {
+                    problems.add(s[0] + " is given but etcd is not");
+                }
+            }
+            return;
+        }
+        boolean https = false;
+        for (String endpoint : etcdEndpoints()) {
+            if (!endpoint.matches("https?://[^/\\s]+:\\d+/?")) {
+                problems.add("etcd: '" + endpoint + "' is not http://HOST:PORT or https://HOST:PORT");
+            }
+            https |= endpoint.startsWith("https:");
+        }
+        if (etcdUser.isEmpty() != etcdPasswordFile.isEmpty()) {
+            problems.add("etcd-user and etcd-password-file go together");
+        }
+        if (etcdCert.isEmpty() != etcdKey.isEmpty()) {
+            problems.add("etcd-cert and etcd-key go together");
+        }
+        if (!https && !(etcdCa.isEmpty() && etcdCert.isEmpty())) {
+            problems.add("etcd-ca and etcd-cert need https:// etcd endpoints");
+        }
+    }
+
+    /** The etcd endpoints of {@link #etcd()}, empty when etcd is off. */
+    public List<String> etcdEndpoints() {
+        return etcd.isBlank() ? List.of() : List.of(etcd.trim().split("\\s*,\\s*"));
     }
 
     /** The admin endpoint's address from {@link #adminListen()}, or null when it is off. */
