@@ -152,6 +152,17 @@ public final class LiveConfig {
         throw new IllegalArgumentException(metric + " is not a config metric");
     }
 
+    /** How many of a config metric's events were counted (changes applied and refused, etcd retries, resyncs). */
+    public long counted(Metric metric) {
+        for (int i = 0; i < COUNTED.length; i++) {
+            if (COUNTED[i] == metric) {
+                final CounterSet set = counters;
+                return early.get(i) + (set == null ? 0 : set.get(metric));
+            }
+        }
+        throw new IllegalArgumentException(metric + " is not a config metric");
+    }
+
     /** Replaces {@code source}'s whole layer, if the candidate it makes is valid; see the class comment. */
     public Outcome update(ConfigSource source, Map<String, List<String>> layer) {
         if (source == ConfigSource.DEFAULT) {
