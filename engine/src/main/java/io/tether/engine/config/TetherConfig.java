@@ -33,17 +33,15 @@ public record TetherConfig(
     @Setting(description = "Missed heartbeat intervals after which a silent connection is closed.",
         defaultValue = "2", live = true)
     int heartbeatMisses,
-    @Setting(description = "Queued outbound bytes above which senders to a session wait.", defaultValue = "256KiB",
-        live = true)
+    @Setting(description = "Queued outbound bytes above which senders to a session wait.", defaultValue = "256KiB")
     int writeHighWatermark,
-    @Setting(description = "Queued outbound bytes below which waiting senders resume.", defaultValue = "64KiB",
-        live = true)
+    @Setting(description = "Queued outbound bytes below which waiting senders resume.", defaultValue = "64KiB")
     int writeLowWatermark,
     @Setting(description = "Time a session may stay above the high watermark before it is closed as a slow "
         + "consumer.", defaultValue = "10s", live = true)
     Duration slowConsumerTimeout,
     @Setting(description = "Requests a session may have queued for its handlers before the server stops "
-        + "reading from it.", defaultValue = "1024", live = true)
+        + "reading from it.", defaultValue = "1024")
     int maxSessionInflight,
     @Setting(description = "Time a session whose connection was lost stays resumable (its pushes keep queueing).",
         defaultValue = "2m", live = true)
@@ -52,10 +50,10 @@ public record TetherConfig(
         + "and a resume from before them starts a new session.", defaultValue = "1MiB", live = true)
     int sessionOutboxBytes,
     @Setting(description = "Bytes of all detached sessions (with their outboxes) kept for resume; past it the "
-        + "least recently used (LRU-2) are evicted.", defaultValue = "256MiB", live = true)
+        + "least recently used (LRU-2) are evicted.", defaultValue = "256MiB")
     long sessionCacheBytes,
     @Setting(description = "Recent responses kept per session, so a request re-sent after a resume is answered "
-        + "without running again.", defaultValue = "64", live = true)
+        + "without running again.", defaultValue = "64")
     int sessionResponseWindow,
     @Setting(description = "Interval of the one-line stats summary; 0 turns it off.", defaultValue = "10s",
         live = true)
