@@ -1,18 +1,24 @@
 package io.tether.cli;
 
+import io.tether.cluster.EtcdSource;
 import io.tether.engine.config.ConfigBinder;
 import io.tether.engine.config.ConfigException;
+import io.tether.engine.config.ConfigFileWatcher;
+import io.tether.engine.config.ConfigSource;
+import io.tether.engine.config.LiveConfig;
 import io.tether.engine.config.Setting;
 import io.tether.engine.config.TetherConfig;
 import io.tether.engine.server.TetherServer;
-import io.tether.telemetry.Counters;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine;
@@ -29,7 +35,9 @@ final class ServeCommand implements Callable<Integer> {
         this.spec = CommandSpec.wrapWithoutInspection(this);
         spec.name("serve");
         spec.usageMessage().description("Runs the server until SIGTERM or SIGINT, then shuts down gracefully.",
-            "Settings marked [live] can later change without a restart.");
+            "Settings come from flags, the --config file and etcd (--etcd), in that order of precedence. Those "
+                + "marked [live] change without a restart when the file or etcd changes; a change to any other is "
+                + "refused as needing a restart.");
         spec.mixinStandardHelpOptions(true);
         for (ConfigBinder.SettingInfo s : ConfigBinder.settings()) {
             final Setting setting = s.setting();
@@ -54,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        final Map<String, List<String>> values = new LinkedHashMap<>();
+        final Map<String, List<String>> flags = new LinkedHashMap<>();
         for (OptionSpec o : spec.options()) {
             if (o.longestName().equals("--help") || o.longestName().equals("--version")) {
                 continue;
@@ -63,32 +71,54 @@ final class ServeCommand implements Callable<Integer> {
             if (v instanceof List<?> list && !list.isEmpty()) {
                 final List<String> strings = new ArrayList<>();
                 list.forEach(x -> strings.add(String.valueOf(x)));
-                values.put(o.longestName().substring(2), strings);
+                flags.put(o.longestName().substring(2), strings);
             } else if (v instanceof String str) {
-                values.put(o.longestName().substring(2), List.of(str));
+                flags.put(o.longestName().substring(2), List.of(str));
             }
         }
-        final TetherConfig config;
+        final Path configFile = flags.containsKey("config") ? Path.of(flags.get("config").get(0)) : null;
+        final Map<ConfigSource, Map<String, List<String>>> layers = new EnumMap<>(ConfigSource.class);
+        layers.put(ConfigSource.FLAG, flags);
+        final TetherConfig bootstrap;
         try {
-            config = ConfigBinder.bind(values);
+            if (configFile != null) {
+                layers.put(ConfigSource.FILE, ConfigFileWatcher.readAtStart(configFile));
+            }
+            bootstrap = LiveConfig.start(layers).current();
         } catch (ConfigException e) {
-            System.err.println("tether serve: invalid settings:");
-            e.problems().forEach(p -> System.err.println("  --" + p));
+            System.err.println("tether serve: invalid settings" + (configFile == null ? "" : " (flags and "
+                + configFile + ")") + ":");
+            e.problems().forEach(p -> System.err.println("  " + (namesASetting(p) ? "--" : "") + p));
             return 2;
         }
         // Before anything is announced, so a SIGTERM right after startup still shuts down gracefully.
-        final CountDownLatch stop = new CountDownLatch(1);
-        final sun.misc.SignalHandler onSignal = sig -> stop.countDown();
+        final LinkedBlockingQueue<Object> wake = new LinkedBlockingQueue<>();
+        final sun.misc.SignalHandler onSignal = sig -> wake.offer(STOP);
         Signal.handle(new Signal("TERM"), onSignal);
         Signal.handle(new Signal("INT"), onSignal);
+        EtcdSource etcd = null;
+        ConfigFileWatcher watcher = null;
         final TetherServer server;
+        final LiveConfig live;
         try {
+            if (!bootstrap.etcd().isEmpty()) {
+                etcd = EtcdSource.connect(bootstrap);
+                System.out.println("tether: " + etcd.startupNote());
+                live = etcd.startLive(layers);
+            } else {
+                live = LiveConfig.start(layers);
+            }
+            if (configFile != null) {
+                watcher = ConfigFileWatcher.start(configFile, live, bootstrap.configCheckInterval());
+            }
             // The server makes its counters from the config, in the stat file that tether stat reads.
-            server = TetherServer.builder().config(config).start();
+            server = TetherServer.builder().liveConfig(live).start();
         } catch (RuntimeException e) {
             System.err.println("tether serve: " + e.getMessage());
+            closeQuietly(watcher, etcd);
             return 1;
         }
+        final TetherConfig config = live.current();
         final List<String> serving = new ArrayList<>();
         for (int i = 0; i < config.listen().size(); i++) {
             final var l = config.listen().get(i);
@@ -97,34 +127,76 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.out.printf("tether serving %s (%d io threads, %s dispatch)%n", serving,
             config.effectiveIoThreads(), config.dispatch().name().toLowerCase(java.util.Locale.ROOT));
-        if (server.counters().statFile() != null) {
-            System.out.println("tether: counters in " + server.counters().statFile() + " (tether stat)");
+        final Path statFile = server.counters().statFile();
+        final Path report = statFile == null ? null : ConfigCommand.reportFile(statFile);
+        if (statFile != null) {
+            System.out.println("tether: counters in " + statFile + " (tether stat), settings in " + report
+                + " (tether config show)");
         }
         System.out.flush();
-        final Counters counters = server.counters();
-        final StatsLine stats = new StatsLine(counters, server::sessionCount);
-        final Duration interval = config.statsInterval();
+        final Runnable writeReport = () -> {
+            if (report != null) {
+                ConfigCommand.writeReport(report, live.snapshot());
+            }
+        };
+        writeReport.run();
+        live.subscribe((previous, current) -> {
+            writeReport.run();
+            wake.offer(CHANGED); // the stats line follows a new stats-interval at once
+        });
+        final StatsLine stats = new StatsLine(server.counters(), server::sessionCount);
         try {
             while (true) {
-                final boolean stopped = interval.isZero() ? awaitForever(stop)
-                    : stop.await(interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                if (stopped) {
+                final Duration interval = live.current().statsInterval();
+                final Object event = interval.isZero() ? wake.take()
+                    : wake.poll(interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (event == STOP) {
                     break;
                 }
-                System.out.println(stats.next());
-                System.out.flush();
+                if (event == null) {
+                    System.out.println(stats.next());
+                    System.out.flush();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        System.out.println("tether: shutting down (grace " + config.shutdownGrace().toMillis() + " ms)");
+        closeQuietly(watcher, etcd);
+        System.out.println("tether: shutting down (grace " + live.current().shutdownGrace().toMillis() + " ms)");
         server.close();
+        if (report != null) {
+            try {
+                Files.deleteIfExists(report);
+            } catch (java.io.IOException e) {
+                // the server is gone either way; tether config show says so from the stat file
+            }
+        }
         System.out.println("tether: stopped. " + stats.next());
         return 0;
     }
 
-    private static boolean awaitForever(CountDownLatch latch) throws InterruptedException {
-        latch.await();
-        return true;
+    private static final Object STOP = new Object();
+    private static final Object CHANGED = new Object();
+
+    /** Whether a problem starts with a setting's name (then it is shown as the flag). */
+    private static boolean namesASetting(String problem) {
+        for (ConfigBinder.SettingInfo s : ConfigBinder.settings()) {
+            if (problem.startsWith(s.name() + ":") || problem.startsWith(s.name() + " ")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void closeQuietly(AutoCloseable... all) {
+        for (AutoCloseable c : all) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // shutting down
+                }
+            }
+        }
     }
 }

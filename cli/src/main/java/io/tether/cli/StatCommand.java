@@ -91,6 +91,11 @@ final class StatCommand implements Callable<Integer> {
     }
 
     private Path resolveFile() throws IOException {
+        return resolveStatFile(file, pid);
+    }
+
+    /** The stat file named by {@code --file} or {@code --pid}, or the one live server's. */
+    static Path resolveStatFile(Path file, Long pid) throws IOException {
         if (file != null) {
             return file;
         }

@@ -56,6 +56,14 @@ public final class Outbox {
         this.ring = new RecordRing(maxBytes, Math.min(maxBytes, INITIAL_CAPACITY));
     }
 
+    /**
+     * Changes the bound to {@code maxBytes} (a live {@code --session-outbox-bytes} change): the next push is held to
+     * it, the oldest unacknowledged pushes dropped as for any full outbox.
+     */
+    public void limit(final int maxBytes) {
+        ring.maxCapacity(maxBytes);
+    }
+
     /** The seq the next appended push must carry. */
     public long nextSeq() {
         return nextSeq;

@@ -40,7 +40,7 @@ final class RecordRing {
 
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final int maxCapacity;
+    private int maxCapacity;
     private final int initialCapacity;
     private byte[] buffer;
     private int head;
@@ -64,6 +64,19 @@ final class RecordRing {
         this.initialCapacity = initialCapacity;
     }
 
+    /**
+     * Changes the bound (a live config change). Records already held stay; a smaller bound applies to the next
+     * {@link #tryClaim}, which fails until the owner has removed enough old records, and the array shrinks to it the
+     * next time it is released.
+     */
+    void maxCapacity(final int maxCapacity) {
+        if (maxCapacity <= HEADER_LENGTH || maxCapacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException(
+                "maxCapacity must be in (" + HEADER_LENGTH + ", " + MAX_CAPACITY + "]: " + maxCapacity);
+        }
+        this.maxCapacity = maxCapacity;
+    }
+
     /** Whether a record with a payload of {@code length} bytes can be held at all, once the ring is emptied. */
     boolean canHold(final int length) {
         return length >= 0 && length <= maxCapacity - HEADER_LENGTH;
@@ -82,6 +95,9 @@ final class RecordRing {
         final int size = HEADER_LENGTH + length;
         if (buffer == null) {
             buffer = new byte[Math.min(maxCapacity, Math.max(initialCapacity, BitUtil.findNextPositivePowerOfTwo(size)))];
+        }
+        if (recordBytes + size > maxCapacity) {
+            return -1; // over the bound, which may have shrunk below the array's size
         }
         int at = claimIndex(size);
         if (at < 0 && buffer.length < maxCapacity && recordBytes + size <= maxCapacity) {

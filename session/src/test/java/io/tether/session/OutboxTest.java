@@ -221,4 +221,27 @@ class OutboxTest {
     private static byte[] bytes(final String text) {
         return text.getBytes(US_ASCII);
     }
+
+    @Test
+    void shouldHoldTheNextPushToALoweredLimitDroppingTheOldest() {
+        final Outbox outbox = new Outbox(4096);
+        final byte[] push = new byte[1000];
+        for (long seq = 1; seq <= 4; seq++) {
+            assertThat(outbox.append(seq, push, 0, push.length)).isTrue();
+        }
+        assertThat(outbox.retainedCount()).isEqualTo(4);
+        outbox.limit(2048);
+        assertThat(outbox.fits(3000)).isFalse();
+        assertThat(outbox.append(5, push, 0, push.length)).isTrue();
+        assertThat(outbox.retainedBytes()).isLessThanOrEqualTo(2048);
+        assertThat(outbox.retainedCount()).isEqualTo(2);
+        assertThat(outbox.lostThroughSeq()).isEqualTo(3);
+        assertThat(outbox.canResumeFrom(2)).isFalse();
+        assertThat(outbox.canResumeFrom(3)).isTrue();
+        outbox.limit(8192); // and raised again: room for more
+        for (long seq = 6; seq <= 9; seq++) {
+            assertThat(outbox.append(seq, push, 0, push.length)).isTrue();
+        }
+        assertThat(outbox.retainedCount()).isEqualTo(6);
+    }
 }

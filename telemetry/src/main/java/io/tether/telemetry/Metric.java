@@ -52,7 +52,14 @@ public enum Metric {
         "{reload}", "outcome", "failure"),
     SLOW_CONSUMERS("connections closed as slow consumers", "tether.server.connection.failures", "{connection}",
         "error.type", "slow_consumer"),
-    UNDELIVERED("frames for connections that had closed", "tether.io.frames.undelivered", "{frame}");
+    UNDELIVERED("frames for connections that had closed", "tether.io.frames.undelivered", "{frame}"),
+    CONFIG_APPLIED("config changes put in force (from the config file or etcd)", "tether.config.changes", "{change}",
+        "outcome", "applied"),
+    CONFIG_REFUSED("config changes refused (the previous config stayed in force)", "tether.config.changes",
+        "{change}", "outcome", "refused"),
+    ETCD_RETRIES("etcd reads and watches retried after a failure", "tether.config.etcd.retries", "{retry}"),
+    ETCD_RESYNCS("whole-prefix etcd reads after a compaction or a silent watch", "tether.config.etcd.resyncs",
+        "{read}");
 
     private final String description;
     private final String exportName;

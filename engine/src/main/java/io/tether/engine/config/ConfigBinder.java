@@ -51,6 +51,7 @@ public final class ConfigBinder {
                 raw = s.setting().defaultValue().isEmpty() ? List.of() : List.of(s.setting().defaultValue());
             } else if (!s.repeatable() && raw.size() > 1) {
                 problems.add(s.name() + ": given " + raw.size() + " times, but takes one value");
+                args[i] = convert(s.component().getGenericType(), defaults(s)); // so the rest is still checked
                 continue;
             }
             try {
@@ -62,7 +63,7 @@ public final class ConfigBinder {
             }
         }
         for (String unknown : remaining.keySet()) {
-            problems.add("unknown setting '" + unknown + "'");
+            problems.add(unknownSetting(unknown));
         }
         final TetherConfig config = construct(args);
         problems.addAll(config.problems());
@@ -189,6 +190,45 @@ public final class ConfigBinder {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The refusal of an unknown name: it and the closest valid name, so a typo is fixed at a glance. */
+    public static String unknownSetting(String name) {
+        return "unknown setting '" + name + "' (the closest is '" + closestName(name) + "')";
+    }
+
+    /** The setting name nearest to {@code name} by edit distance (ties: the first in declaration order). */
+    public static String closestName(String name) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (SettingInfo s : settings()) {
+            final int d = editDistance(name.toLowerCase(Locale.ROOT), s.name());
+            if (d < bestDistance) {
+                best = s.name();
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance, two rows. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                final int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            final int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     static String kebab(String camel) {

@@ -33,17 +33,15 @@ public record TetherConfig(
     @Setting(description = "Missed heartbeat intervals after which a silent connection is closed.",
         defaultValue = "2", live = true)
     int heartbeatMisses,
-    @Setting(description = "Queued outbound bytes above which senders to a session wait.", defaultValue = "256KiB",
-        live = true)
+    @Setting(description = "Queued outbound bytes above which senders to a session wait.", defaultValue = "256KiB")
     int writeHighWatermark,
-    @Setting(description = "Queued outbound bytes below which waiting senders resume.", defaultValue = "64KiB",
-        live = true)
+    @Setting(description = "Queued outbound bytes below which waiting senders resume.", defaultValue = "64KiB")
     int writeLowWatermark,
     @Setting(description = "Time a session may stay above the high watermark before it is closed as a slow "
         + "consumer.", defaultValue = "10s", live = true)
     Duration slowConsumerTimeout,
     @Setting(description = "Requests a session may have queued for its handlers before the server stops "
-        + "reading from it.", defaultValue = "1024", live = true)
+        + "reading from it.", defaultValue = "1024")
     int maxSessionInflight,
     @Setting(description = "Time a session whose connection was lost stays resumable (its pushes keep queueing).",
         defaultValue = "2m", live = true)
@@ -52,10 +50,10 @@ public record TetherConfig(
         + "and a resume from before them starts a new session.", defaultValue = "1MiB", live = true)
     int sessionOutboxBytes,
     @Setting(description = "Bytes of all detached sessions (with their outboxes) kept for resume; past it the "
-        + "least recently used (LRU-2) are evicted.", defaultValue = "256MiB", live = true)
+        + "least recently used (LRU-2) are evicted.", defaultValue = "256MiB")
     long sessionCacheBytes,
     @Setting(description = "Recent responses kept per session, so a request re-sent after a resume is answered "
-        + "without running again.", defaultValue = "64", live = true)
+        + "without running again.", defaultValue = "64")
     int sessionResponseWindow,
     @Setting(description = "Interval of the one-line stats summary; 0 turns it off.", defaultValue = "10s",
         live = true)
@@ -106,7 +104,41 @@ public record TetherConfig(
     @Setting(description = "Share of requests traced (a span each, exported to otlp-endpoint), 0 to 1; a request "
         + "whose traceparent header says sampled is traced whatever the ratio. 0 turns tracing off.",
         defaultValue = "0")
-    double traceSampleRatio) {
+    double traceSampleRatio,
+    @Setting(description = "Config file: Java properties, one 'name = value' a line, each name a flag's without its "
+        + "dashes (a repeatable setting on several lines); watched, so a change to a [live] setting applies at once. "
+        + "Only as a flag.")
+    String config,
+    @Setting(description = "How often the config file is also checked by content (symlink swaps raise no file "
+        + "events).", defaultValue = "10s")
+    Duration configCheckInterval,
+    @Setting(description = "etcd endpoints, http://HOST:PORT or https://HOST:PORT, comma-separated: the settings "
+        + "under etcd-prefix apply live, one key per setting; off unless set.")
+    String etcd,
+    @Setting(description = "etcd key prefix of this group's settings (PREFIX/heartbeat-interval = 7s); each node "
+        + "reports under PREFIX/status/NODE.", defaultValue = "/tether/default/")
+    String etcdPrefix,
+    @Setting(description = "This node's name, in its etcd status key; the host name unless set.")
+    String nodeName,
+    @Setting(description = "etcd user (with etcd-password-file).")
+    String etcdUser,
+    @Setting(description = "File holding the etcd user's password.")
+    String etcdPasswordFile,
+    @Setting(description = "PEM bundle of the CAs that sign the etcd servers' certificates (https:// endpoints).")
+    String etcdCa,
+    @Setting(description = "PEM client certificate for etcd (mutual TLS), with etcd-key.")
+    String etcdCert,
+    @Setting(description = "PEM private key (PKCS#8) of etcd-cert.")
+    String etcdKey,
+    @Setting(description = "File the last settings applied from etcd are kept in, to start from while etcd is "
+        + "down: auto (last-good-NODE.properties in ~/.tether), a path, or off.", defaultValue = "auto")
+    String etcdLastGood,
+    @Setting(description = "Time without an etcd watch event or progress notification after which the whole "
+        + "prefix is read again (a silently dead watch).", defaultValue = "30s")
+    Duration etcdWatchdog,
+    @Setting(description = "Time the startup read from etcd may take before the server starts without it (from "
+        + "the last good settings, if kept).", defaultValue = "5s")
+    Duration etcdTimeout) {
 
     public TetherConfig {
         listen = List.copyOf(listen);
@@ -187,6 +219,8 @@ public record TetherConfig(
         if (!adminToken.isEmpty() && adminListen.isEmpty()) {
             problems.add("admin-token is given but admin-listen is not");
         }
+        positive(problems, "config-check-interval", configCheckInterval);
+        etcdProblems(problems);
         final boolean tlsListener = listen.stream().anyMatch(ListenAddress::isTls);
         if (tlsListener && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
             problems.add("tls-cert and tls-key are needed for tls:// and wss:// listeners");
@@ -202,6 +236,47 @@ public record TetherConfig(
             }
         }
         return problems;
+    }
+
+    private void etcdProblems(List<String> problems) {
+        positive(problems, "etcd-watchdog", etcdWatchdog);
+        positive(problems, "etcd-timeout", etcdTimeout);
+        if (!etcdPrefix.startsWith("/") || !etcdPrefix.endsWith("/")) {
+            problems.add("etcd-prefix: must start and end with '/', got '" + etcdPrefix + "'");
+        }
+        if (etcdLastGood.isBlank()) {
+            problems.add("etcd-last-good: must be auto, off or a path");
+        }
+        if (etcd.isEmpty()) {
+            for (String[] s : new String[][] {{"etcd-user", etcdUser}, {"etcd-password-file", etcdPasswordFile},
+                {"etcd-ca", etcdCa}, {"etcd-cert", etcdCert}, {"etcd-key", etcdKey}}) {
+                if (!s[1].isEmpty()) {
+                    problems.add(s[0] + " is given but etcd is not");
+                }
+            }
+            return;
+        }
+        boolean https = false;
+        for (String endpoint : etcdEndpoints()) {
+            if (!endpoint.matches("https?://[^/\\s]+:\\d+/?")) {
+                problems.add("etcd: '" + endpoint + "' is not http://HOST:PORT or https://HOST:PORT");
+            }
+            https |= endpoint.startsWith("https:");
+        }
+        if (etcdUser.isEmpty() != etcdPasswordFile.isEmpty()) {
+            problems.add("etcd-user and etcd-password-file go together");
+        }
+        if (etcdCert.isEmpty() != etcdKey.isEmpty()) {
+            problems.add("etcd-cert and etcd-key go together");
+        }
+        if (!https && !(etcdCa.isEmpty() && etcdCert.isEmpty())) {
+            problems.add("etcd-ca and etcd-cert need https:// etcd endpoints");
+        }
+    }
+
+    /** The etcd endpoints of {@link #etcd()}, empty when etcd is off. */
+    public List<String> etcdEndpoints() {
+        return etcd.isBlank() ? List.of() : List.of(etcd.trim().split("\\s*,\\s*"));
     }
 
     /** The admin endpoint's address from {@link #adminListen()}, or null when it is off. */

@@ -14,18 +14,34 @@ import io.tether.telemetry.Metric;
  */
 final class Heartbeats {
     private final TetherServer server;
+    /** Bumped when the interval changes: each loop's sweep chain of an older generation ends at its next turn. */
+    private volatile int generation;
 
     Heartbeats(TetherServer server) {
         this.server = server;
     }
 
     void start(EventLoop loop) {
-        loop.execute(() -> schedule(loop));
+        final int gen = generation;
+        loop.execute(() -> schedule(loop, gen));
     }
 
-    private void schedule(EventLoop loop) {
+    /** A new heartbeat interval: sweeps restart at its pace now, not after a sweep due at the old one. */
+    void restart(java.util.List<EventLoop> loops) {
+        generation++;
+        loops.forEach(this::start);
+    }
+
+    private void schedule(EventLoop loop, int gen) {
         final long interval = server.config().heartbeatInterval().toMillis();
-        loop.schedule(Math.max(interval / 4, 10), () -> sweep(loop));
+        loop.schedule(Math.max(interval / 4, 10), () -> {
+            if (gen == generation) {
+                sweep(loop);
+                if (!server.isClosed()) {
+                    schedule(loop, gen);
+                }
+            }
+        });
     }
 
     private void sweep(EventLoop loop) {
@@ -52,8 +68,5 @@ final class Heartbeats {
                 Transport.of(c).writePing(c, System.nanoTime());
             }
         });
-        if (!server.isClosed()) {
-            schedule(loop);
-        }
     }
 }

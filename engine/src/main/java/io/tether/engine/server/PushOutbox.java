@@ -56,6 +56,11 @@ final class PushOutbox implements Outbox.PushConsumer {
         this.outbox = new Outbox(maxBytes);
     }
 
+    /** Holding the session's monitor: the bound of the next push (a live session-outbox-bytes change). */
+    void limit(int maxBytes) {
+        outbox.limit(maxBytes);
+    }
+
     /**
      * Holding the session's monitor: numbers and encodes a push into the outbox, dropping the oldest unacknowledged ones when it is full.
      *

@@ -294,6 +294,7 @@ final class ServerSession extends SessionCredentials implements Session {
             }
             p = pushes;
             c = state == ATTACHED ? connection : null;
+            p.limit(server.config().sessionOutboxBytes());
             dropped = p.append(topic, payload, c);
         }
         if (dropped > 0) {

@@ -3,6 +3,7 @@ package io.tether.engine.server;
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
 import io.tether.engine.config.ListenAddress;
+import io.tether.engine.config.LiveConfig;
 import io.tether.engine.config.TetherConfig;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.ConnectionLimits;
@@ -60,6 +61,9 @@ public final class TetherServer implements AutoCloseable {
     private final Map<EventLoop, DetachedSessions> detached = new IdentityHashMap<>();
     /** Counters bumped from any thread (handlers, pushers). */
     private final CounterSet shared;
+    private final Heartbeats heartbeats = new Heartbeats(this);
+    /** Stops following the live config, or null when the config is fixed. */
+    private Runnable unfollow;
     private volatile TetherConfig config;
     private volatile ConnectionLimits limits;
     private volatile boolean closed;
@@ -156,7 +160,6 @@ public final class TetherServer implements AutoCloseable {
         if (failure[0] != null) {
             throw failure[0];
         }
-        final Heartbeats heartbeats = new Heartbeats(this);
         for (int i = 0; i < loops.size(); i++) {
             heartbeats.start(loops.get(i));
         }
@@ -301,6 +304,26 @@ public final class TetherServer implements AutoCloseable {
         return detached.get(loop);
     }
 
+    /**
+     * Takes every change {@code live} puts in force from now on (called once, right after start). A change reaches
+     * the parts that read the config on each use at once (limits, Welcome, inflight bounds, resume window, outbox
+     * bound of the next push, shutdown grace); the heartbeat sweeps are rescheduled to the new interval.
+     */
+    void follow(LiveConfig live) {
+        live.countInto(shared);
+        unfollow = live.subscribe((previous, current) -> reconfigure(current));
+        reconfigure(live.current()); // a change put in force between start and subscribe
+    }
+
+    private void reconfigure(TetherConfig next) {
+        final TetherConfig previous = config;
+        limits = limitsOf(next);
+        config = next;
+        if (!previous.heartbeatInterval().equals(next.heartbeatInterval()) && !closed) {
+            heartbeats.restart(loopList());
+        }
+    }
+
     private static ConnectionLimits limitsOf(TetherConfig c) {
         return new ConnectionLimits(c.maxFrameSize(), c.writeHighWatermark(), c.writeLowWatermark(),
             c.slowConsumerTimeout().toMillis(), c.handshakeTimeout().toMillis());
@@ -324,6 +347,9 @@ public final class TetherServer implements AutoCloseable {
         }
         closed = true;
         ready = false;
+        if (unfollow != null) {
+            unfollow.run();
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         loops.get(0).execute(() -> {
             listeners.forEach(Listener::closeNow);

@@ -1,6 +1,7 @@
 package io.tether.engine.server;
 
 import io.tether.engine.config.Dispatch;
+import io.tether.engine.config.LiveConfig;
 import io.tether.engine.config.TetherConfig;
 import io.tether.engine.transport.WebSocketHandler;
 import io.tether.telemetry.Counters;
@@ -15,6 +16,7 @@ import java.util.function.Consumer;
 /** Builds and starts a {@link TetherServer}: {@code TetherServer.builder()...start()}. */
 public final class TetherServerBuilder {
     private TetherConfig config;
+    private LiveConfig live;
     private final Map<String, Dispatcher.Registration> handlers = new HashMap<>();
     private final Map<String, WebSocketHandler> webSocketHandlers = new HashMap<>();
     private boolean builtins = true;
@@ -93,6 +95,16 @@ public final class TetherServerBuilder {
         });
     }
 
+    /**
+     * Follows a live config: the server starts with its current config and takes every change it puts in force
+     * (the [live] settings; the others are refused before they reach the server).
+     */
+    public TetherServerBuilder liveConfig(LiveConfig live) {
+        this.live = live;
+        this.config = live.current();
+        return this;
+    }
+
     public TetherServerBuilder counters(Counters counters) {
         this.counters = counters;
         return this;
@@ -121,6 +133,9 @@ public final class TetherServerBuilder {
             throw e;
         }
         server.start();
+        if (live != null) {
+            server.follow(live);
+        }
         return server;
     }
 
