@@ -6,6 +6,7 @@ import io.tether.engine.config.Setting;
 import io.tether.engine.config.TetherConfig;
 import io.tether.engine.server.TetherServer;
 import io.tether.telemetry.Counters;
+import io.tether.telemetry.log.ServerLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,14 +82,18 @@ final class ServeCommand implements Callable<Integer> {
         final sun.misc.SignalHandler onSignal = sig -> stop.countDown();
         Signal.handle(new Signal("TERM"), onSignal);
         Signal.handle(new Signal("INT"), onSignal);
+        // Before the server starts, so its first records already go to the log's own writer thread.
+        final ServerLog log = ServerLog.install(config.logSettings(), config.otlpEndpoint(), config.otlpProtocol());
         final TetherServer server;
         try {
             // The server makes its counters from the config, in the stat file that tether stat reads.
             server = TetherServer.builder().config(config).start();
         } catch (RuntimeException e) {
+            log.close();
             System.err.println("tether serve: " + e.getMessage());
             return 1;
         }
+        log.countInto(server.counters().newSet("log"));
         final List<String> serving = new ArrayList<>();
         for (int i = 0; i < config.listen().size(); i++) {
             final var l = config.listen().get(i);
@@ -97,6 +102,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.out.printf("tether serving %s (%d io threads, %s dispatch)%n", serving,
             config.effectiveIoThreads(), config.dispatch().name().toLowerCase(java.util.Locale.ROOT));
+        System.out.println("tether: logging " + log.pipeline().format().name().toLowerCase(java.util.Locale.ROOT)
+            + " to " + (config.logFile().isEmpty() ? "stderr" : config.logFile()));
         if (server.counters().statFile() != null) {
             System.out.println("tether: counters in " + server.counters().statFile() + " (tether stat)");
         }
@@ -119,6 +126,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.out.println("tether: shutting down (grace " + config.shutdownGrace().toMillis() + " ms)");
         server.close();
+        log.close();
         System.out.println("tether: stopped. " + stats.next());
         return 0;
     }

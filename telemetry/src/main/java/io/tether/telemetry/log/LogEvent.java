@@ -179,6 +179,19 @@ public final class LogEvent {
         }
     }
 
+    /**
+     * Writes a record {@link #admit()} has just let through, with any fields: for values that would be boxed
+     * ({@code if (E.admit()) E.write("code", code)}), so a record turned away costs no allocation.
+     */
+    public void write(Object... keyValues) {
+        emit(null, keyValues.clone());
+    }
+
+    /** {@link #write} with the failure that caused the event. */
+    public void writeFailure(Throwable error, Object... keyValues) {
+        emit(error, keyValues.clone());
+    }
+
     /** Renders the values here, on the caller's thread, with the current span's ids, and hands the record on. */
     void emit(Throwable error, Object[] fields) {
         for (int i = 1; i < fields.length; i += 2) {
