@@ -11,6 +11,8 @@ import io.tether.engine.config.TetherConfig;
 import io.tether.engine.server.TetherServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.tether.telemetry.Counters;
+import io.tether.telemetry.log.ServerLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -98,6 +100,8 @@ final class ServeCommand implements Callable<Integer> {
         Signal.handle(new Signal("INT"), onSignal);
         EtcdSource etcd = null;
         ConfigFileWatcher watcher = null;
+        // Before the server starts, so its first records already go to the log's own writer thread.
+        final ServerLog log = ServerLog.install(bootstrap.logSettings(), bootstrap.otlpEndpoint(), bootstrap.otlpProtocol());
         final TetherServer server;
         final LiveConfig live;
         try {
@@ -114,11 +118,13 @@ final class ServeCommand implements Callable<Integer> {
             // The server makes its counters from the config, in the stat file that tether stat reads.
             server = TetherServer.builder().liveConfig(live).start();
         } catch (RuntimeException e) {
+            log.close();
             System.err.println("tether serve: " + e.getMessage());
             closeQuietly(watcher, etcd);
             return 1;
         }
         final TetherConfig config = live.current();
+        log.countInto(server.counters().newSet("log"));
         final List<String> serving = new ArrayList<>();
         for (int i = 0; i < config.listen().size(); i++) {
             final var l = config.listen().get(i);
@@ -127,6 +133,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.out.printf("tether serving %s (%d io threads, %s dispatch)%n", serving,
             config.effectiveIoThreads(), config.dispatch().name().toLowerCase(java.util.Locale.ROOT));
+        System.out.println("tether: logging " + log.pipeline().format().name().toLowerCase(java.util.Locale.ROOT)
+            + " to " + (config.logFile().isEmpty() ? "stderr" : config.logFile()));
         final Path statFile = server.counters().statFile();
         final Path report = statFile == null ? null : ConfigCommand.reportFile(statFile);
         if (statFile != null) {
@@ -141,6 +149,7 @@ final class ServeCommand implements Callable<Integer> {
         };
         writeReport.run();
         live.subscribe((previous, current) -> {
+            log.apply(current.logSettings()); // level, sampling and format follow the file and etcd
             writeReport.run();
             wake.offer(CHANGED); // the stats line follows a new stats-interval at once
         });
@@ -171,6 +180,7 @@ final class ServeCommand implements Callable<Integer> {
                 // the server is gone either way; tether config show says so from the stat file
             }
         }
+        log.close();
         System.out.println("tether: stopped. " + stats.next());
         return 0;
     }

@@ -59,7 +59,21 @@ public enum Metric {
         "{change}", "outcome", "refused"),
     ETCD_RETRIES("etcd reads and watches retried after a failure", "tether.config.etcd.retries", "{retry}"),
     ETCD_RESYNCS("whole-prefix etcd reads after a compaction or a silent watch", "tether.config.etcd.resyncs",
-        "{read}");
+        "{read}"),
+    LOG_DROPPED_SAMPLED("log records turned away by sampling", "tether.log.records.dropped", "{record}", "reason",
+        "sampled"),
+    LOG_DROPPED_QUEUE_FULL("log records dropped because the writer's queue was full",
+        "tether.log.records.dropped", "{record}", "reason", "queue_full"),
+    LOG_DROPPED_DISK_HIGH_WATER("DEBUG and INFO log records dropped below log-disk-high-water",
+        "tether.log.records.dropped", "{record}", "reason", "disk_high_water"),
+    LOG_DROPPED_DISK_LOW_WATER("log records not written to file below log-disk-low-water",
+        "tether.log.records.dropped", "{record}", "reason", "disk_low_water"),
+    LOG_DROPPED_WRITE_ERROR("log records lost to a failed write", "tether.log.records.dropped", "{record}",
+        "reason", "write_error"),
+    LOG_DROPPED_OTLP_QUEUE_FULL("log records not exported: the OTLP export queue was full",
+        "tether.log.records.dropped", "{record}", "reason", "otlp_queue_full"),
+    LOG_DROPPED_OTLP_EXPORT_FAILED("log records whose OTLP export failed", "tether.log.records.dropped",
+        "{record}", "reason", "otlp_export_failed");
 
     private final String description;
     private final String exportName;

@@ -1,13 +1,12 @@
 package io.tether.engine.client;
 
+import io.tether.telemetry.log.LogEvent;
 import io.tether.codec.proto.Push;
 import io.tether.codec.proto.Welcome;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.transport.Frames;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What a client knows of its session across connections: the resume token, the last push seq it has, and the last
@@ -15,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * only, but for {@link #welcome()}.
  */
 final class ClientSession {
-    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+    private static final LogEvent PUSH_LISTENER_FAILED = LogEvent.warn(ClientSession.class,
+        "client.push.listener.failed");
     private static final byte[] NO_TOKEN = new byte[0];
 
     /** What a Welcome did to the session. */
@@ -86,7 +86,7 @@ final class ClientSession {
         try {
             onPush.accept(p);
         } catch (RuntimeException e) {
-            LOG.warn("push listener failed on push {}", p.getSeq(), e);
+            PUSH_LISTENER_FAILED.fail(e, "seq", p.getSeq());
         }
     }
 

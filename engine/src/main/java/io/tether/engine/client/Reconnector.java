@@ -1,5 +1,6 @@
 package io.tether.engine.client;
 
+import io.tether.telemetry.log.LogEvent;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.proto.Welcome;
 import io.tether.engine.reactor.Connection;
@@ -20,8 +21,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Drives a client's {@link ClientStateMachine} through its connections: opens one (the first, or after the backoff
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link #abort}, which post to the loop.
  */
 final class Reconnector {
-    private static final Logger LOG = LoggerFactory.getLogger(Reconnector.class);
+    private static final LogEvent SERVER_SILENT = LogEvent.debug(Reconnector.class, "client.server.silent");
     /** Goodbye codes after which coming back is wrong (see PROTOCOL.md, section 5). */
     private static final Set<Integer> FINAL_CODES = Set.of(GoodbyeCode.NORMAL, GoodbyeCode.PROTOCOL_ERROR,
         GoodbyeCode.INVALID_FRAME, GoodbyeCode.FRAME_TOO_LARGE, GoodbyeCode.KICKED, GoodbyeCode.SESSION_TAKEN_OVER);
@@ -238,7 +237,7 @@ final class Reconnector {
         if (c != null && !c.isClosing()) {
             final long silent = now - c.lastInboundMs();
             if (silent >= (long) heartbeatMisses * heartbeatMs) {
-                LOG.debug("server silent for {} ms: taking the connection for dead", silent);
+                SERVER_SILENT.log("silent_ms", silent);
                 c.closeNow(null);
             } else if (silent >= heartbeatMs && lastPingMs < c.lastInboundMs()) {
                 lastPingMs = now;

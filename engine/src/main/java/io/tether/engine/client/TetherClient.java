@@ -1,5 +1,6 @@
 package io.tether.engine.client;
 
+import io.tether.telemetry.log.LogEvent;
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.proto.Push;
@@ -34,8 +35,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A tether client whose session survives its connections. When a connection is lost it reconnects with exponential
@@ -60,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * {@link ClientProtocol} per connection handing frames to them.
  */
 public final class TetherClient implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TetherClient.class);
+    private static final LogEvent CLOSE_TIMEOUT = LogEvent.debug(TetherClient.class, "client.close.timeout");
     private static volatile LoopGroup sharedLoops;
 
     private final EventLoop loop;
@@ -175,7 +174,7 @@ public final class TetherClient implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("close did not complete in time", e);
+            CLOSE_TIMEOUT.fail(e);
         }
     }
 

@@ -138,7 +138,50 @@ public record TetherConfig(
     Duration etcdWatchdog,
     @Setting(description = "Time the startup read from etcd may take before the server starts without it (from "
         + "the last good settings, if kept).", defaultValue = "5s")
-    Duration etcdTimeout) {
+    Duration etcdTimeout,
+    @Setting(description = "Log line format: json (one object per line: ts, level, event, fields), text, or auto "
+        + "(text when tether serve runs on a terminal and logs to stderr, else json).", defaultValue = "auto",
+        live = true)
+    String logFormat,
+    @Setting(description = "Log file, rolled by size (log-file-max-size, -count, -total) and guarded by free space "
+        + "(log-disk-high-water, -low-water); stderr unless set.")
+    String logFile,
+    @Setting(description = "Log level, then overrides by event or logger prefix: info,session.=debug,"
+        + "io.tether.engine.reactor=warn (trace, debug, info, warn, error, off).", defaultValue = "info",
+        live = true)
+    String logLevel,
+    @Setting(description = "Records of one DEBUG or INFO event that pass each second before sampling starts.",
+        defaultValue = "100", live = true)
+    int logSampleFirst,
+    @Setting(description = "Past log-sample-first in a second, one record in this many passes (1 keeps all).",
+        defaultValue = "100", live = true)
+    int logSampleThereafter,
+    @Setting(description = "log-sample-first for WARN and ERROR events.", defaultValue = "100", live = true)
+    int logErrorSampleFirst,
+    @Setting(description = "log-sample-thereafter for WARN and ERROR events.", defaultValue = "100", live = true)
+    int logErrorSampleThereafter,
+    @Setting(description = "Sample nothing, but say in each log.suppressed record what sampling would have dropped.",
+        defaultValue = "false", live = true)
+    boolean logSampleDryRun,
+    @Setting(description = "Log records queued for the writer thread; past it records are dropped and counted.",
+        defaultValue = "16384")
+    int logQueue,
+    @Setting(description = "Size at which the log file is rolled to FILE.N.", defaultValue = "64MiB")
+    long logFileMaxSize,
+    @Setting(description = "Rolled log files kept (oldest deleted first).", defaultValue = "8")
+    int logFileMaxCount,
+    @Setting(description = "Bytes of the log file and its rolled files kept (oldest rolled deleted first).",
+        defaultValue = "512MiB")
+    long logFileMaxTotal,
+    @Setting(description = "Free space of the log directory below which DEBUG and INFO records are dropped.",
+        defaultValue = "256MiB")
+    long logDiskHighWater,
+    @Setting(description = "Free space of the log directory below which log file writes stop (said once on "
+        + "stderr) until space comes back.", defaultValue = "64MiB")
+    long logDiskLowWater,
+    @Setting(description = "Log records queued for OTLP export (with otlp-endpoint); past it they are dropped and "
+        + "counted.", defaultValue = "2048")
+    int logOtlpQueue) {
 
     public TetherConfig {
         listen = List.copyOf(listen);
@@ -216,6 +259,7 @@ public record TetherConfig(
         } else if (traceSampleRatio > 0 && otlpEndpoint.isEmpty()) {
             problems.add("trace-sample-ratio is above 0 but no otlp-endpoint is set to send the spans to");
         }
+        problems.addAll(logSettings().problems());
         if (!adminToken.isEmpty() && adminListen.isEmpty()) {
             problems.add("admin-token is given but admin-listen is not");
         }
@@ -299,6 +343,13 @@ public record TetherConfig(
                 + "loopback)");
         }
         return new java.net.InetSocketAddress(uri.getHost(), uri.getPort());
+    }
+
+    /** The log settings, as the logging machinery takes them. */
+    public io.tether.telemetry.log.LogSettings logSettings() {
+        return new io.tether.telemetry.log.LogSettings(logFormat, logFile, logLevel, logSampleFirst,
+            logSampleThereafter, logErrorSampleFirst, logErrorSampleThereafter, logSampleDryRun, logQueue,
+            logFileMaxSize, logFileMaxCount, logFileMaxTotal, logDiskHighWater, logDiskLowWater, logOtlpQueue);
     }
 
     /** The TLS settings of the tls:// and wss:// listeners, or TLS off. */

@@ -1,13 +1,12 @@
 package io.tether.engine.reactor;
 
+import io.tether.telemetry.log.LogEvent;
 import io.tether.codec.GoodbyeCode;
 import io.tether.telemetry.Metric;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One socket, owned by one {@link EventLoop}: everything here but {@link #slot()}, {@link #stamp()} and
@@ -17,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * protocol's per-connection state and the close sequence.
  */
 public final class Connection extends ConnectionOutbound implements Selectable {
-    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final LogEvent RESET_FAILED = LogEvent.debug(Connection.class, "connection.reset.failed");
+    private static final LogEvent FAILED = LogEvent.debug(Connection.class, "connection.failed");
+    private static final LogEvent CLOSE_FAILED = LogEvent.debug(Connection.class, "connection.close.failed");
     private static final long LINGER_MS = 2_000;
     private static final int NO_SLOT = -1;
 
@@ -238,7 +239,7 @@ public final class Connection extends ConnectionOutbound implements Selectable {
         try {
             channel.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
         } catch (IOException | RuntimeException e) {
-            LOG.debug("could not arm a reset", e);
+            RESET_FAILED.fail(e, "remote", remoteAddress(), "loop", loop.name());
         }
         closeNow(null);
     }
@@ -251,7 +252,7 @@ public final class Connection extends ConnectionOutbound implements Selectable {
         }
         closed = true;
         if (cause != null) {
-            LOG.debug("{}: closing after failure", this, cause);
+            FAILED.fail(cause, "remote", remoteAddress(), "loop", loop.name());
         }
         if (key != null) {
             key.cancel();
@@ -259,7 +260,7 @@ public final class Connection extends ConnectionOutbound implements Selectable {
         try {
             channel.close();
         } catch (IOException e) {
-            LOG.debug("close failed", e);
+            CLOSE_FAILED.fail(e, "remote", remoteAddress(), "loop", loop.name());
         }
         releaseOutbound();
         inboundTail = null;
@@ -271,6 +272,15 @@ public final class Connection extends ConnectionOutbound implements Selectable {
             closeReason = cause == null ? "connection closed" : "connection failed: " + cause;
         }
         driver.onClosed(this, closeCode, closeReason);
+    }
+
+    /** The peer's address, or null when the socket can no longer tell. */
+    public java.net.SocketAddress remoteAddress() {
+        try {
+            return channel.getRemoteAddress();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     @Override

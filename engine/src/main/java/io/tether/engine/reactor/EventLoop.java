@@ -1,5 +1,6 @@
 package io.tether.engine.reactor;
 
+import io.tether.telemetry.log.LogEvent;
 import io.tether.telemetry.CounterSet;
 import io.tether.telemetry.Counters;
 import io.tether.telemetry.Metric;
@@ -16,8 +17,6 @@ import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One reactor thread: a {@link Selector}, the connections it owns, a timer wheel, one scratch receive buffer and
@@ -30,7 +29,13 @@ import org.slf4j.LoggerFactory;
  * connection is written at most once per cycle), then timers.
  */
 public final class EventLoop implements Runnable {
-    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+    private static final LogEvent FAILED = LogEvent.error(EventLoop.class, "loop.failed");
+    private static final LogEvent AGENT_FAILED = LogEvent.warn(EventLoop.class, "loop.agent.failed");
+    private static final LogEvent KEY_FAILED = LogEvent.warn(EventLoop.class, "loop.key.failed");
+    private static final LogEvent COMMAND_FAILED = LogEvent.warn(EventLoop.class, "loop.command.failed");
+    private static final LogEvent TIMER_FAILED = LogEvent.warn(EventLoop.class, "loop.timer.failed");
+    private static final LogEvent SELECTOR_CLOSE_FAILED = LogEvent.debug(EventLoop.class,
+        "loop.selector.close.failed");
     public static final int SCRATCH_SIZE = 64 * 1024;
     private static final int RING_CAPACITY = 1 << 21;
     private static final long TICK_MS = 8;
@@ -258,7 +263,7 @@ public final class EventLoop implements Runnable {
                 select(work > 0);
             }
         } catch (Throwable t) {
-            LOG.error("event loop {} failed", name, t);
+            FAILED.fail(t, "loop", name);
         } finally {
             closeAll();
         }
@@ -304,7 +309,7 @@ public final class EventLoop implements Runnable {
             try {
                 work += agent.doWork(now);
             } catch (Throwable t) {
-                LOG.warn("{}: agent {} failed and is removed", name, agent, t);
+                AGENT_FAILED.fail(t, "loop", name, "agent", agent);
                 removeAgent(agent);
             }
         }
@@ -324,7 +329,7 @@ public final class EventLoop implements Runnable {
         try {
             s.onSelected(key);
         } catch (Throwable t) {
-            LOG.warn("{}: unexpected failure handling {}", name, s, t);
+            KEY_FAILED.fail(t, "loop", name, "selectable", s);
             s.onFailure(t);
         }
     }
@@ -337,7 +342,7 @@ public final class EventLoop implements Runnable {
             try {
                 r.run();
             } catch (Throwable t) {
-                LOG.warn("{}: command failed", name, t);
+                COMMAND_FAILED.fail(t, "loop", name);
             }
         }
         return n;
@@ -406,7 +411,7 @@ public final class EventLoop implements Runnable {
             try {
                 task.run();
             } catch (Throwable t) {
-                LOG.warn("{}: timer task failed", name, t);
+                TIMER_FAILED.fail(t, "loop", name);
             }
         }
         return true;
@@ -431,7 +436,7 @@ public final class EventLoop implements Runnable {
         try {
             selector.close();
         } catch (IOException e) {
-            LOG.debug("{}: selector close failed", name, e);
+            SELECTOR_CLOSE_FAILED.fail(e, "loop", name);
         }
     }
 

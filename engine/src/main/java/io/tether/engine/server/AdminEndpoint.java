@@ -1,5 +1,6 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tether.telemetry.PrometheusText;
@@ -13,8 +14,6 @@ import java.security.MessageDigest;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The admin endpoint ({@code --admin-listen}): the JDK's HTTP server on two threads of its own, never an event
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * also takes the token as {@code ?token=}, and sends it as a header on its own polls.
  */
 final class AdminEndpoint implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(AdminEndpoint.class);
+    private static final LogEvent FAILED = LogEvent.warn(AdminEndpoint.class, "admin.request.failed");
 
     private final TetherServer server;
     private final HttpServer http;
@@ -86,7 +85,7 @@ final class AdminEndpoint implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 send(exchange, 400, "text/plain", e.getMessage() + "\n");
             } catch (RuntimeException e) {
-                LOG.warn("admin request {} failed", exchange.getRequestURI(), e);
+                FAILED.fail(e, "uri", exchange.getRequestURI());
                 send(exchange, 500, "text/plain", "internal error: " + e + "\n");
             }
         }

@@ -1,5 +1,6 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import io.tether.codec.Status;
@@ -16,8 +17,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs requests: finds the handler registered for a method, runs it (inline on a loop or on a session's
@@ -25,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * shutdown can wait for the last one.
  */
 final class Dispatcher {
-    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final LogEvent GRACE_EXCEEDED = LogEvent.warn(Dispatcher.class, "shutdown.grace.exceeded");
+    private static final LogEvent HANDLER_FAILED = LogEvent.warn(Dispatcher.class, "handler.failed");
 
     /** A handler and where it runs. */
     record Registration(RequestHandler handler, boolean inline) {
@@ -107,8 +107,7 @@ final class Dispatcher {
             while (inflight.get() > 0) {
                 final long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    LOG.warn("{} handlers still running after the {} ms grace period", inflight.get(),
-                        grace.toMillis());
+                    GRACE_EXCEEDED.log("running", inflight.get(), "grace_ms", grace.toMillis());
                     break;
                 }
                 idle.awaitNanos(left);
@@ -157,7 +156,7 @@ final class Dispatcher {
             return Reply.error(e.status() == Status.OK ? Status.INTERNAL : e.status(), String.valueOf(e.getMessage()));
         } catch (Throwable t) {
             shared.addShared(Metric.HANDLER_ERRORS, 1);
-            LOG.warn("handler for '{}' failed (session {})", request.getMethod(), call.sessionId(), t);
+            HANDLER_FAILED.fail(t, "method", request.getMethod(), "session", call.sessionId());
             return Reply.error(Status.INTERNAL, "internal error: " + t.getClass().getSimpleName());
         }
     }

@@ -1,5 +1,6 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.reactor.Selectable;
@@ -10,12 +11,12 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** A listening socket, served by one loop, that hands each accepted connection to the next loop of the group. */
 public final class Listener implements Selectable {
-    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    private static final LogEvent FAILED = LogEvent.warn(Listener.class, "listener.failed");
+    private static final LogEvent ACCEPT_FAILED = LogEvent.warn(Listener.class, "listener.accept.failed");
+    private static final LogEvent CLOSE_FAILED = LogEvent.debug(Listener.class, "listener.close.failed");
     private static final int ACCEPTS_PER_EVENT = 64;
 
     private final ListenAddress address;
@@ -56,7 +57,7 @@ public final class Listener implements Selectable {
 
     @Override
     public void onFailure(Throwable cause) {
-        LOG.warn("accepting on {} failed", address, cause);
+        FAILED.fail(cause, "listener", address);
     }
 
     private void onAcceptable() {
@@ -66,7 +67,7 @@ public final class Listener implements Selectable {
                 accepted = channel.accept();
             } catch (IOException e) {
                 // Typically out of file descriptors: keep serving the others; the next event retries.
-                LOG.warn("accept on {} failed: {}", address, e.toString());
+                ACCEPT_FAILED.log("listener", address, "error", e.toString());
                 return;
             }
             if (accepted == null) {
@@ -81,7 +82,7 @@ public final class Listener implements Selectable {
         try {
             channel.close();
         } catch (IOException e) {
-            LOG.debug("closing {} failed", address, e);
+            CLOSE_FAILED.fail(e, "listener", address);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import com.google.protobuf.ByteString;
 import io.tether.codec.FrameEncoder;
 import io.tether.codec.Status;
@@ -10,8 +11,6 @@ import io.tether.engine.transport.Frames;
 import io.tether.session.RecentResponses;
 import io.tether.telemetry.Metric;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A session's requests: the window of recent responses that answers a re-sent request without running it again
@@ -22,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * session's monitor, which only ever guards copying bytes; the methods that say so are called holding it.
  */
 final class RequestLedger implements RecentResponses.ResponseConsumer {
-    private static final Logger LOG = LoggerFactory.getLogger(RequestLedger.class);
+    private static final LogEvent RESPONSE_FAILED = LogEvent.warn(RequestLedger.class, "response.failed");
+    private static final LogEvent ERROR_RESPONSE_FAILED = LogEvent.warn(RequestLedger.class,
+        "response.error.failed");
     /** Bound on the bytes of the recent-response window of one session. */
     static final int RESPONSE_WINDOW_BYTES = 64 << 10;
 
@@ -127,13 +128,12 @@ final class RequestLedger implements RecentResponses.ResponseConsumer {
      */
     void respondFailed(Request request, Throwable t) {
         dispatcher.sharedCounters().addShared(Metric.HANDLER_ERRORS, 1);
-        LOG.warn("the response to '{}' (request {}, session {}) could not be sent", request.getMethod(),
-            request.getId(), session.id(), t);
+        RESPONSE_FAILED.fail(t, "method", request.getMethod(), "request", request.getId(), "session", session.id());
         try {
             respond(request.getId(), Reply.error(Status.INTERNAL, "internal error: the response could not be sent ("
                 + t.getClass().getSimpleName() + ")"), false);
         } catch (Throwable again) {
-            LOG.warn("nor could an error response to request {} (session {})", request.getId(), session.id(), again);
+            ERROR_RESPONSE_FAILED.fail(again, "request", request.getId(), "session", session.id());
         }
     }
 

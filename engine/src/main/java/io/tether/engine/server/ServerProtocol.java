@@ -1,5 +1,6 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.Status;
 import io.tether.codec.proto.Frame;
@@ -12,8 +13,6 @@ import io.tether.engine.transport.Frames;
 import io.tether.engine.transport.Transport;
 import io.tether.telemetry.Metric;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The server side of the protocol, for every connection of one server: Hello first (within the handshake
@@ -21,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * session's virtual thread, or run here when their handler is inline.
  */
 final class ServerProtocol implements FrameHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(ServerProtocol.class);
+    private static final LogEvent OPENED = LogEvent.info(ServerProtocol.class, "session.opened");
+    private static final LogEvent RESUMED = LogEvent.info(ServerProtocol.class, "session.resumed");
+    private static final LogEvent RESUME_REFUSED = LogEvent.info(ServerProtocol.class, "session.resume.refused");
 
     private final TetherServer server;
     private final Dispatcher dispatcher;
@@ -95,6 +96,10 @@ final class ServerProtocol implements FrameHandler {
             switch (outcome) {
                 case ResumeOutcome.Resumed resumed -> {
                     c.loop().counters().increment(Metric.SESSIONS_RESUMED);
+                    if (RESUMED.admit()) {
+                        RESUMED.write("session", existing.id(), "client", existing.clientId(), "remote",
+                            c.remoteAddress(), "replayed", resumed.replayed());
+                    }
                     directory.listeners().resumed(existing);
                     return;
                 }
@@ -106,11 +111,14 @@ final class ServerProtocol implements FrameHandler {
                 }
                 case ResumeOutcome.Refused refused -> {
                     c.loop().counters().increment(Metric.RESUMES_REFUSED);
-                    LOG.debug("{}: resume refused ({}); a new session starts", c, refused.reason());
+                    RESUME_REFUSED.log("remote", c.remoteAddress(), "client", hello.getClientId(), "reason",
+                        refused.reason());
                 }
             }
         }
         directory.open(pending, c.loop(), hello.getClientId(), hello.getHelloSeq());
+        OPENED.log("session", pending.id(), "client", hello.getClientId(), "remote", c.remoteAddress(), "loop",
+            c.loop().name());
         Frames.writeWelcome(c, pending.id(), pending.token(), false, heartbeatMs);
     }
 

@@ -1,5 +1,6 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.Status;
@@ -12,8 +13,6 @@ import io.tether.engine.transport.TlsTransport;
 import io.tether.telemetry.CounterSet;
 import io.tether.telemetry.Metric;
 import io.tether.tls.PeerIdentity;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A session on the server. It outlives its connections: when one is lost the session is detached (kept, with its
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * one place a push lives until it is acknowledged.
  */
 final class ServerSession extends SessionCredentials implements Session {
-    private static final Logger LOG = LoggerFactory.getLogger(ServerSession.class);
+    private static final LogEvent DETACHED_EVENT = LogEvent.info(ServerSession.class, "session.detached");
     /** What a detached session costs the session cache besides its outbox and responses (estimated). */
     static final int BASE_COST = 1024;
 
@@ -195,6 +194,9 @@ final class ServerSession extends SessionCredentials implements Session {
             }
         }
         server.directory().listeners().disconnected(this, code, reason);
+        if (detached && DETACHED_EVENT.admit()) {
+            DETACHED_EVENT.write("session", id(), "client", clientId(), "code", code, "reason", reason);
+        }
         if (detached) {
             c.loop().counters().increment(Metric.SESSIONS_DETACHED);
             server.detachedSessions(c.loop()).add(this);

@@ -1,5 +1,6 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.session.registry.SessionRegistry;
 import io.tether.telemetry.Metric;
@@ -13,6 +14,8 @@ import java.util.List;
  * when they end; a resume token is checked against it.
  */
 final class SessionDirectory {
+    private static final LogEvent ENDED = LogEvent.info(SessionDirectory.class, "session.ended");
+
     private final SessionRegistry<ServerSession> registry = new SessionRegistry<>(1024);
     private final SessionListeners listeners;
 
@@ -64,6 +67,7 @@ final class SessionDirectory {
     /** A session ended for good: it leaves the registry (any thread). */
     void ended(ServerSession session, String why) {
         registry.remove(session.idHigh(), session.idLow(), session);
+        ENDED.log("session", session.id(), "client", session.clientId(), "reason", why);
         listeners.ended(session, why);
     }
 

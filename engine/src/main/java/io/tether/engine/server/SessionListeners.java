@@ -1,13 +1,12 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import java.util.List;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The application's {@link SessionListener}s, each call guarded so one failing listener harms nothing else. */
 final class SessionListeners {
-    private static final Logger LOG = LoggerFactory.getLogger(SessionListeners.class);
+    private static final LogEvent FAILED = LogEvent.warn(SessionListeners.class, "session.listener.failed");
 
     private final List<SessionListener> listeners;
 
@@ -36,7 +35,7 @@ final class SessionListeners {
             try {
                 call.accept(l);
             } catch (RuntimeException e) {
-                LOG.warn("{} listener failed for {}", hook, s, e);
+                FAILED.fail(e, "hook", hook, "session", s.id());
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
 import io.tether.engine.config.ListenAddress;
@@ -31,8 +32,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A tether server: event loops, listeners, sessions and the handlers registered by method name.
@@ -47,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class TetherServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TetherServer.class);
+    private static final LogEvent REGISTER_FAILED = LogEvent.debug(TetherServer.class,
+        "connection.register.failed");
 
     private final Counters counters;
     private final LoopGroup loops;
@@ -250,7 +250,7 @@ public final class TetherServer implements AutoCloseable {
                 c.open(SelectionKey.OP_READ);
                 c.armHandshakeDeadline();
             } catch (IOException e) {
-                LOG.debug("could not register an accepted connection", e);
+                REGISTER_FAILED.fail(e, "listener", listen);
                 try {
                     channel.close();
                 } catch (IOException ignored) {

@@ -1,16 +1,17 @@
 package io.tether.engine.server;
 
+import io.tether.telemetry.log.LogEvent;
 import io.tether.telemetry.Counters;
 import io.tether.telemetry.Metric;
 import io.tether.tls.TlsContext;
 import io.tether.tls.TlsReloadListener;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Says what the TLS file watcher did: new material in use, material refused (the old stays), expiry near. */
 final class TlsReloadLog implements TlsReloadListener {
-    private static final Logger LOG = LoggerFactory.getLogger(TlsReloadLog.class);
+    private static final LogEvent RELOADED = LogEvent.info(TlsReloadLog.class, "tls.reload.applied");
+    private static final LogEvent REFUSED = LogEvent.warn(TlsReloadLog.class, "tls.reload.refused");
+    private static final LogEvent EXPIRING = LogEvent.warn(TlsReloadLog.class, "tls.certificate.expiring");
     private final io.tether.telemetry.CounterSet counters;
 
     TlsReloadLog(Counters counters) {
@@ -20,19 +21,19 @@ final class TlsReloadLog implements TlsReloadListener {
     @Override
     public void onReloaded(TlsContext previous, TlsContext current) {
         counters.addShared(Metric.TLS_RELOADS, 1);
-        LOG.info("TLS material reloaded: serving {} (expires {})",
-            current.certificateChain().get(0).getSubjectX500Principal(), current.notAfter());
+        RELOADED.log("subject", current.certificateChain().get(0).getSubjectX500Principal(), "not_after",
+            current.notAfter());
     }
 
     @Override
     public void onReloadFailed(RuntimeException reason) {
         counters.addShared(Metric.TLS_RELOAD_FAILURES, 1);
-        LOG.warn("TLS material not reloaded, the previous stays in use: {}", reason.getMessage());
+        REFUSED.log("reason", reason.getMessage());
     }
 
     @Override
     public void onExpiringSoon(TlsContext context, Duration remaining) {
-        LOG.warn("the TLS certificate {} expires in {} h", context.certificateChain().get(0).getSubjectX500Principal(),
+        EXPIRING.log("subject", context.certificateChain().get(0).getSubjectX500Principal(), "hours_left",
             remaining.toHours());
     }
 }

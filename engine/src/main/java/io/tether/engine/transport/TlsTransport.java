@@ -1,5 +1,6 @@
 package io.tether.engine.transport;
 
+import io.tether.telemetry.log.LogEvent;
 import io.tether.codec.GoodbyeCode;
 import io.tether.engine.reactor.Connection;
 import io.tether.telemetry.Latency;
@@ -13,8 +14,6 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLEngine;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * TLS under another transport: {@code tls://} is raw TCP framing inside TLS, {@code wss://} is WebSocket inside
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * connection's socket), so an idle TLS connection adds two objects to a plain one: this and its {@link TlsConnection}.
  */
 public final class TlsTransport extends Transport implements TlsEvents, NetworkSink {
-    private static final Logger LOG = LoggerFactory.getLogger(TlsTransport.class);
+    private static final LogEvent FAILED = LogEvent.debug(TlsTransport.class, "tls.failed");
     private static final Executor TASKS = task -> Thread.ofVirtual().name("tether-tls-task").start(task);
 
     private final Transport inner;
@@ -237,7 +236,7 @@ public final class TlsTransport extends Transport implements TlsEvents, NetworkS
         if (connection.isClosed()) {
             return;
         }
-        LOG.debug("TLS failure on {}: {}", connection, e.toString());
+        FAILED.log("remote", connection.remoteAddress(), "loop", connection.loop().name(), "error", e.toString());
         connection.loop().counters().increment(Metric.TLS_FAILURES);
         try {
             tls.flush(); // the alert the engine queued
