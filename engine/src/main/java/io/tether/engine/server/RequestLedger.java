@@ -69,7 +69,7 @@ final class RequestLedger implements RecentResponses.ResponseConsumer {
             if (!session.servedBy(c)) {
                 return Admission.HANDLED;
             }
-            status = recent.begin(requestId);
+            status = begin(requestId);
             if (status == RecentResponses.Status.NEW) {
                 SessionWorker w = worker;
                 if (inline && tryRunInline(w == null ? 0 : w.queued())) {

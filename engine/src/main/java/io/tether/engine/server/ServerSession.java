@@ -92,11 +92,6 @@ final class ServerSession extends SessionCredentials implements Session {
         return server;
     }
 
-    /** The connection serving the session, null while detached. */
-    Connection connection() {
-        return connection;
-    }
-
     /** Whether {@code c} serves this session (false once the session moved to another connection). */
     boolean servedBy(Connection c) {
         return connection == c;

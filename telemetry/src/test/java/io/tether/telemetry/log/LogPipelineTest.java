@@ -98,7 +98,7 @@ class LogPipelineTest {
         final LogEvent e = control.event("io.tether.test", Level.WARN, "tls.reload.refused");
         for (int i = 0; i < 50; i++) {
             e.log("reason", "try " + i);
-            Thread.sleep(2); // separate writes, so some fail and later ones succeed
+            awaitIdle(pipeline); // each record its own write, so some fail and later ones succeed
         }
         pipeline.close();
         final long failed = control.drops().get(DropReason.WRITE_ERROR);
