@@ -133,14 +133,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         System.out.printf("tether serving %s (%d io threads, %s dispatch)%n", serving,
             config.effectiveIoThreads(), config.dispatch().name().toLowerCase(java.util.Locale.ROOT));
-        System.out.println("tether: logging " + log.pipeline().format().name().toLowerCase(java.util.Locale.ROOT)
-            + " to " + (config.logFile().isEmpty() ? "stderr" : config.logFile()));
         final Path statFile = server.counters().statFile();
         final Path report = statFile == null ? null : ConfigCommand.reportFile(statFile);
         if (statFile != null) {
             System.out.println("tether: counters in " + statFile + " (tether stat), settings in " + report
                 + " (tether config show)");
         }
+        System.out.println("tether: logging " + log.pipeline().format().name().toLowerCase(java.util.Locale.ROOT)
+            + " to " + (config.logFile().isEmpty() ? "stderr" : config.logFile()));
         System.out.flush();
         final Runnable writeReport = () -> {
             if (report != null) {

@@ -39,6 +39,7 @@ class ServeConfigTest {
         try {
             assertThat(lines.poll(30, TimeUnit.SECONDS)).startsWith("tether serving [tcp://127.0.0.1:");
             assertThat(lines.poll(10, TimeUnit.SECONDS)).contains("tether config show");
+            assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("tether: logging json to stderr");
 
             final InProcessRun show = InProcessRun.of("config", "show", "--file", stat.toString());
             assertThat(show.exit()).as(show.err()).isZero();
