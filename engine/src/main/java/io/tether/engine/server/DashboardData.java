@@ -69,6 +69,6 @@ final class DashboardData {
     }
 
     private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.3f", v);
+        return String.format(Locale.ROOT, "%.6f", v);
     }
 }
