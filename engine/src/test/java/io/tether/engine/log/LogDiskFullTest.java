@@ -134,10 +134,6 @@ class LogDiskFullTest {
     }
 
     private static void run(String... command) throws IOException, InterruptedException {
-        final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail(String.join(" ", command) + " failed (the test needs to mount a small tmpfs, as root): " + out);
-        }
+        HostCommand.run("the test needs to mount a small tmpfs, as root", command);
     }
 }
