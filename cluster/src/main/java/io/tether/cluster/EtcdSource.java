@@ -60,6 +60,8 @@ public final class EtcdSource implements AutoCloseable {
     private final String nodeName;
     private final LastGoodConfig lastGood;
     private final Duration watchdog;
+    /** How long a read of the prefix may take before it counts as failed. */
+    private final Duration readTimeout;
     private final ScheduledExecutorService thread;
     private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), Backoff.UNLIMITED,
         java.util.random.RandomGenerator.getDefault()); // only the scheduler thread draws from it
@@ -89,6 +91,7 @@ public final class EtcdSource implements AutoCloseable {
         this.nodeName = nodeName;
         this.lastGood = LastGoodConfig.of(config, nodeName);
         this.watchdog = config.etcdWatchdog();
+        this.readTimeout = config.etcdTimeout();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("tether-etcd")
             .daemon(true).unstarted(r));
         String note;
@@ -229,7 +232,9 @@ public final class EtcdSource implements AutoCloseable {
         resyncing = true;
         stopWatch();
         live.count(Metric.ETCD_RESYNCS);
+        // A read etcd never answers (it is down and gRPC waits for it) counts as failed after etcd-timeout.
         client.getKVClient().get(prefixKey, GetOption.builder().isPrefix(true).build())
+            .orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
             .whenComplete((response, error) -> post(() -> {
                 if (error != null) {
                     retryLater("reading " + prefix, error, this::resync);

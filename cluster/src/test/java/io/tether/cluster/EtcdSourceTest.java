@@ -127,15 +127,16 @@ class EtcdSourceTest {
     @Test
     void shouldPickUpAChangeMadeWhileEtcdWasAwayAfterItComesBack() throws Exception {
         put("heartbeat-misses", "3");
-        try (EtcdSource source = connect(flags())) {
-            final LiveConfig live = source.startLive(Map.of(ConfigSource.FLAG, flags()));
+        try (EtcdSource source = connect(flags("etcd-watchdog", "3s"))) {
+            final LiveConfig live = source.startLive(Map.of(ConfigSource.FLAG, flags("etcd-watchdog", "3s")));
             assertThat(live.current().heartbeatMisses()).isEqualTo(3);
             etcd.restartBackdoorOnly(); // etcd stopped: for the server it stays down
             client.close();
             client = Client.builder().endpoints(etcd.backdoor()).build();
             put("heartbeat-misses", "5"); // the change in between
-            // How soon the broken watch is noticed depends on gRPC's keep-alive, slower on a loaded machine.
-            await("a retry counted", () -> retries(live) > 0, 60);
+            // The broken watch is noticed by gRPC's keep-alive or, at the latest, by the watchdog (3 s here), whose
+            // read of the prefix then fails within etcd-timeout (2 s).
+            await("a retry counted", () -> retries(live) > 0, 30);
             assertThat(live.current().heartbeatMisses()).isEqualTo(3); // still serving on the current config
             etcd.restart();
             client.close();

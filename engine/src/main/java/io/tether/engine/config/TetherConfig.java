@@ -136,8 +136,9 @@ public record TetherConfig(
     @Setting(description = "Time without an etcd watch event or progress notification after which the whole "
         + "prefix is read again (a silently dead watch).", defaultValue = "30s")
     Duration etcdWatchdog,
-    @Setting(description = "Time the startup read from etcd may take before the server starts without it (from "
-        + "the last good settings, if kept).", defaultValue = "5s")
+    @Setting(description = "Time a read of the etcd prefix may take: at startup, before the server starts without "
+        + "it (from the last good settings, if kept); later, before the read is retried as failed.",
+        defaultValue = "5s")
     Duration etcdTimeout,
     @Setting(description = "Log line format: json (one object per line: ts, level, event, fields), text, or auto "
         + "(text when tether serve runs on a terminal and logs to stderr, else json).", defaultValue = "auto",
