@@ -193,7 +193,10 @@ class LogPipelineTest {
 
     private static void awaitIdle(LogPipeline p) throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!p.idle() && System.nanoTime() < deadline) {
+        while (!p.idle()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for the log writer to go idle");
+            }
             Thread.sleep(5);
         }
     }
