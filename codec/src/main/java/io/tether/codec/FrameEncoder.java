@@ -136,20 +136,27 @@ public final class FrameEncoder {
 
     // ---- Goodbye { uint32 code = 1; string reason = 2; }
 
-    public static int goodbyeLength(int code, String reason) {
-        return messageFieldSize(GOODBYE, goodbyeBody(code, utf8Length(reason)));
+    public static int goodbyeLength(int code, String reason, long retryAfterMs) {
+        return messageFieldSize(GOODBYE, goodbyeBody(code, utf8Length(reason), retryAfterMs));
     }
 
-    public static int putGoodbye(MutableDirectBuffer buffer, int index, int code, String reason) {
+    public static int putGoodbye(MutableDirectBuffer buffer, int index, int code, String reason, long retryAfterMs) {
         final int reasonLength = utf8Length(reason);
-        int i = index + putMessageHeader(buffer, index, GOODBYE, goodbyeBody(code, reasonLength));
+        int i = index + putMessageHeader(buffer, index, GOODBYE, goodbyeBody(code, reasonLength, retryAfterMs));
         i += putVarintField(buffer, i, 1, code & 0xFFFFFFFFL);
         i += putStringField(buffer, i, 2, reason, reasonLength);
+        i += putVarintField(buffer, i, 3, retryMs(retryAfterMs));
         return i - index;
     }
 
-    private static int goodbyeBody(int code, int reasonLength) {
-        return varintFieldSize(1, code & 0xFFFFFFFFL) + lengthDelimitedFieldSize(2, reasonLength);
+    /** retry_after_ms is a uint32: 0 (absent) or up to about 49 days. */
+    private static long retryMs(long retryAfterMs) {
+        return Math.min(Math.max(0, retryAfterMs), 0xFFFFFFFFL);
+    }
+
+    private static int goodbyeBody(int code, int reasonLength, long retryAfterMs) {
+        return varintFieldSize(1, code & 0xFFFFFFFFL) + lengthDelimitedFieldSize(2, reasonLength)
+            + varintFieldSize(3, retryMs(retryAfterMs));
     }
 
     // ---- Welcome { string session_id = 1; bytes resume_token = 2; bool resumed = 3; uint32 heartbeat_ms = 4; }

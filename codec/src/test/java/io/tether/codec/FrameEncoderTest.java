@@ -130,6 +130,8 @@ class FrameEncoderTest {
         }
         assertMatchesGenerated(new GoodbyeValues(GoodbyeCode.NORMAL, ""));
         assertMatchesGenerated(new GoodbyeValues(0, ""));
+        assertMatchesGenerated(new GoodbyeValues(GoodbyeCode.OVERLOADED, "over accept-rate", 5_000));
+        assertMatchesGenerated(new GoodbyeValues(GoodbyeCode.OVERLOADED, "", -1));
     }
 
     @Test

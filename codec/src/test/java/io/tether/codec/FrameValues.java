@@ -159,21 +159,26 @@ sealed interface FrameValues {
         }
     }
 
-    record GoodbyeValues(int code, String reason) implements FrameValues {
+    record GoodbyeValues(int code, String reason, int retryAfterMs) implements FrameValues {
+        GoodbyeValues(int code, String reason) {
+            this(code, reason, 0);
+        }
+
         public Frame generated() {
-            return Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setCode(code).setReason(reason)).build();
+            return Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setCode(code).setReason(reason)
+                .setRetryAfterMs(retryAfterMs)).build();
         }
 
         public int encodedLength() {
-            return FrameEncoder.goodbyeLength(code, reason);
+            return FrameEncoder.goodbyeLength(code, reason, Integer.toUnsignedLong(retryAfterMs));
         }
 
         public int encode(MutableDirectBuffer buffer, int index) {
-            return FrameEncoder.putGoodbye(buffer, index, code, reason);
+            return FrameEncoder.putGoodbye(buffer, index, code, reason, Integer.toUnsignedLong(retryAfterMs));
         }
 
         public FrameValues asReceived() {
-            return new GoodbyeValues(code, received(reason));
+            return new GoodbyeValues(code, received(reason), retryAfterMs);
         }
     }
 

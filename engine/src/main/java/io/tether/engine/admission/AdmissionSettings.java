@@ -31,6 +31,15 @@ public record AdmissionSettings(
     Duration flapWindow,
     Duration flapBan,
     int admissionTableSize,
+    double breakerFailureRatio,
+    Duration breakerWindow,
+    int breakerMinHandshakes,
+    Duration breakerOpenTime,
+    int breakerProbes,
+    Duration breakerProbeTimeout,
+    Duration shedLoopLag,
+    double shedHeapRatio,
+    Duration overloadRetryAfter,
     int sessionRequestRate,
     int sessionRequestBurst,
     int sessionRequestOverrun) {
@@ -72,14 +81,32 @@ public record AdmissionSettings(
         rate(problems, "ip-connect-rate", ipConnectRate, "ip-connect-burst", ipConnectBurst);
         notNegative(problems, "ip-flap-threshold", ipFlapThreshold);
         notNegative(problems, "client-flap-threshold", clientFlapThreshold);
-        if (flapWindow.isNegative() || flapWindow.isZero()) {
-            problems.add("flap-window: must be positive, got " + flapWindow);
-        }
-        if (flapBan.isNegative() || flapBan.isZero()) {
-            problems.add("flap-ban: must be positive, got " + flapBan);
-        }
+        positive(problems, "flap-window", flapWindow);
+        positive(problems, "flap-ban", flapBan);
         if (admissionTableSize < 16) {
             problems.add("admission-table-size: must be at least 16, got " + admissionTableSize);
+        }
+        if (!(breakerFailureRatio >= 0 && breakerFailureRatio <= 1)) {
+            problems.add("breaker-failure-ratio: must be 0 (off) to 1, got " + breakerFailureRatio);
+        }
+        positive(problems, "breaker-window", breakerWindow);
+        if (breakerMinHandshakes < 1) {
+            problems.add("breaker-min-handshakes: must be at least 1, got " + breakerMinHandshakes);
+        }
+        positive(problems, "breaker-open-time", breakerOpenTime);
+        if (breakerProbes < 1 || breakerProbes > 1000) {
+            problems.add("breaker-probes: must be 1 to 1000 (half-open lets that many through), got "
+                + breakerProbes);
+        }
+        positive(problems, "breaker-probe-timeout", breakerProbeTimeout);
+        if (shedLoopLag.isNegative()) {
+            problems.add("shed-loop-lag: must not be negative (0 turns it off), got " + shedLoopLag);
+        }
+        if (!(shedHeapRatio >= 0 && shedHeapRatio < 1)) {
+            problems.add("shed-heap-ratio: must be 0 (off) up to, not including, 1, got " + shedHeapRatio);
+        }
+        if (overloadRetryAfter.isNegative()) {
+            problems.add("overload-retry-after: must not be negative, got " + overloadRetryAfter);
         }
         rate(problems, "session-request-rate", sessionRequestRate, "session-request-burst", sessionRequestBurst);
         if (sessionRequestRate > 0 && sessionRequestOverrun < 1) {
@@ -95,6 +122,12 @@ public record AdmissionSettings(
         } else if (rate > 0 && burst < rate) {
             // A burst below the rate would make the burst, not the rate, the limit of every second.
             problems.add(burstName + " (" + burst + ") must not be below " + rateName + " (" + rate + ")");
+        }
+    }
+
+    private static void positive(List<String> problems, String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            problems.add(name + ": must be positive, got " + value);
         }
     }
 

@@ -44,7 +44,8 @@ final class ClientProtocol implements FrameHandler {
             case PUSH -> session.onPush(frame.getPush());
             case PING -> Frames.writePong(c, frame.getPing().getNonce());
             case GOODBYE -> {
-                reconnector.onGoodbye(c, frame.getGoodbye().getCode(), frame.getGoodbye().getReason());
+                reconnector.onGoodbye(c, frame.getGoodbye().getCode(), frame.getGoodbye().getReason(),
+                    Integer.toUnsignedLong(frame.getGoodbye().getRetryAfterMs()));
                 c.closeNow(null);
             }
             default -> {

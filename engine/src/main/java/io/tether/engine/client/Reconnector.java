@@ -54,6 +54,8 @@ final class Reconnector {
     private Connection attempt;
     private int goodbyeCode;
     private String goodbyeReason;
+    /** The last Goodbye's retry_after_ms (0: none): the next attempt waits at least that long. */
+    private long retryAfterMs;
     private long lastPingMs;
     private boolean watching;
 
@@ -116,6 +118,7 @@ final class Reconnector {
             return;
         }
         goodbyeCode = 0;
+        retryAfterMs = 0;
         final Connection c;
         try {
             final SocketChannel channel = SocketChannel.open();
@@ -170,10 +173,11 @@ final class Reconnector {
         firstWelcome.complete(w);
     }
 
-    void onGoodbye(Connection c, int code, String reason) {
+    void onGoodbye(Connection c, int code, String reason, long retryAfterMs) {
         if (c == attempt) {
             goodbyeCode = code;
             goodbyeReason = reason;
+            this.retryAfterMs = retryAfterMs;
         }
     }
 
@@ -214,7 +218,18 @@ final class Reconnector {
             finish(code, "gave up reconnecting: " + reason);
             return;
         }
-        loop.schedule(delay.get().toMillis(), this::connectNow);
+        loop.schedule(delayMs(delay.get().toMillis(), retryAfterMs), this::connectNow);
+    }
+
+    /**
+     * The wait before the next attempt: the backoff's, or the server's retry_after_ms when that is longer, plus up
+     * to a tenth of it at random so that clients the server turned away together do not all come back together.
+     */
+    static long delayMs(long backoffMs, long retryAfterMs) {
+        if (retryAfterMs <= backoffMs) {
+            return backoffMs;
+        }
+        return retryAfterMs + ThreadLocalRandom.current().nextLong(retryAfterMs / 10 + 1);
     }
 
     /** Checks the server's liveness a few times per heartbeat interval while the client lives. */

@@ -60,6 +60,109 @@ public record TetherConfig(
     Duration statsInterval,
     @Setting(description = "Time in-flight handlers get to finish on shutdown.", defaultValue = "10s", live = true)
     Duration shutdownGrace,
+    @Setting(description = "Admission control counts what it would refuse, by reason, but refuses nothing: to size "
+        + "the limits before enforcing them.", defaultValue = "false", live = true)
+    boolean admissionDryRun,
+    @Setting(description = "Address blocks (ADDRESS or ADDRESS/PREFIX) exempt from the per-address, per-client and "
+        + "per-session limits; the server-wide ones still apply.", defaultValue = "127.0.0.0/8,::1",
+        repeatable = true, live = true)
+    List<String> admissionExempt,
+    @Setting(description = "Address blocks (ADDRESS or ADDRESS/PREFIX) whose connections are closed at once.",
+        repeatable = true, live = true)
+    List<String> bannedAddresses,
+    @Setting(description = "Client ids whose Hello is refused with Goodbye 4008.", repeatable = true, live = true)
+    List<String> bannedClients,
+    @Setting(description = "Connections the listeners keep open at once; past it new ones are closed. 0: no "
+        + "limit.", defaultValue = "100000", live = true)
+    int maxConnections,
+    @Setting(description = "Connections each listener keeps open at once. 0: no limit of its own.",
+        defaultValue = "0", live = true)
+    int maxListenerConnections,
+    @Setting(description = "New connections admitted per second, all listeners together (the sustained rate). 0: "
+        + "no limit.", defaultValue = "2000", live = true)
+    int acceptRate,
+    @Setting(description = "New connections admitted at once above accept-rate after a quiet spell; not below "
+        + "accept-rate.", defaultValue = "4000", live = true)
+    int acceptBurst,
+    @Setting(description = "Past accept-rate: close (at once) or queue (held until the rate lets them in, at most "
+        + "accept-queue of them for accept-queue-wait).", defaultValue = "queue", live = true)
+    io.tether.engine.admission.AcceptOverflow acceptOverflow,
+    @Setting(description = "Connections held past accept-rate; while it is full the listeners stop accepting (the "
+        + "kernel's backlog holds the rest).", defaultValue = "1024", live = true)
+    int acceptQueue,
+    @Setting(description = "Longest a connection waits in the accept queue before it is closed.",
+        defaultValue = "1s", live = true)
+    Duration acceptQueueWait,
+    @Setting(description = "Connections one source address keeps open at once. 0: no limit.",
+        defaultValue = "1024", live = true)
+    int maxIpConnections,
+    @Setting(description = "Connections the addresses of one prefix (ipv4-prefix, ipv6-prefix) keep open at once. "
+        + "0: no limit.", defaultValue = "4096", live = true)
+    int maxPrefixConnections,
+    @Setting(description = "Prefix length that groups IPv4 addresses for max-prefix-connections.",
+        defaultValue = "24")
+    int ipv4Prefix,
+    @Setting(description = "Prefix length that groups IPv6 addresses for max-prefix-connections.",
+        defaultValue = "64")
+    int ipv6Prefix,
+    @Setting(description = "New connections per second from one address (sustained). 0: no limit.",
+        defaultValue = "50", live = true)
+    int ipConnectRate,
+    @Setting(description = "New connections at once from one address after a quiet spell; not below "
+        + "ip-connect-rate.", defaultValue = "200", live = true)
+    int ipConnectBurst,
+    @Setting(description = "Connections from one address within flap-window past which it is banned for flap-ban. "
+        + "0: off.", defaultValue = "0", live = true)
+    int ipFlapThreshold,
+    @Setting(description = "Hellos of one client id within flap-window past which it is refused for flap-ban "
+        + "(its sessions already open stay). 0: off.", defaultValue = "30", live = true)
+    int clientFlapThreshold,
+    @Setting(description = "Window over which connects are counted for flapping.", defaultValue = "1m",
+        live = true)
+    Duration flapWindow,
+    @Setting(description = "How long a flapping address or client id is refused.", defaultValue = "1m",
+        live = true)
+    Duration flapBan,
+    @Setting(description = "Source addresses, and client ids, tracked for the per-address limits and flapping; "
+        + "past it an unknown address is admitted unchecked (counted).", defaultValue = "65536", live = true)
+    int admissionTableSize,
+    @Setting(description = "Share of failed handshakes (TLS, WebSocket upgrade, Hello) over breaker-window at which "
+        + "a listener's breaker opens and refuses new connections. 0: off.", defaultValue = "0.5", live = true)
+    double breakerFailureRatio,
+    @Setting(description = "Sliding window over which the breaker weighs handshakes.", defaultValue = "10s",
+        live = true)
+    Duration breakerWindow,
+    @Setting(description = "Handshakes the window must hold before the breaker may open.", defaultValue = "100",
+        live = true)
+    int breakerMinHandshakes,
+    @Setting(description = "How long an open breaker refuses every new connection before it lets probes through.",
+        defaultValue = "5s", live = true)
+    Duration breakerOpenTime,
+    @Setting(description = "Connections a half-open breaker lets through as probes; all completing closes it, one "
+        + "failing opens it again.", defaultValue = "10", live = true)
+    int breakerProbes,
+    @Setting(description = "Time a probe has to complete its handshake; past it, it counts as failed.",
+        defaultValue = "5s", live = true)
+    Duration breakerProbeTimeout,
+    @Setting(description = "Event-loop lag (readiness to handling) past which the server stops accepting; past "
+        + "twice it, it also refuses new sessions with Goodbye 4008. 0: off.", defaultValue = "250ms",
+        live = true)
+    Duration shedLoopLag,
+    @Setting(description = "Heap in use after a collection, as a share of the maximum, past which the server stops "
+        + "accepting and refuses new sessions with Goodbye 4008. 0: off.", defaultValue = "0.9", live = true)
+    double shedHeapRatio,
+    @Setting(description = "The retry_after_ms a Goodbye 4008 carries when the server is overloaded (a flapping or "
+        + "banned client gets the time its ban has left).", defaultValue = "5s", live = true)
+    Duration overloadRetryAfter,
+    @Setting(description = "Requests per second one session may make (sustained); over it a request is answered "
+        + "with status 8 (RESOURCE_EXHAUSTED) instead of running. 0: no limit.", defaultValue = "0", live = true)
+    int sessionRequestRate,
+    @Setting(description = "Requests one session may make at once above session-request-rate; not below it.",
+        defaultValue = "0", live = true)
+    int sessionRequestBurst,
+    @Setting(description = "Requests over session-request-rate in a row after which the session is closed with "
+        + "Goodbye 4008.", defaultValue = "1000", live = true)
+    int sessionRequestOverrun,
     @Setting(description = "PEM certificate chain (leaf first) served on tls:// and wss:// listeners; reloaded when "
         + "the file changes.")
     String tlsCert,
@@ -186,6 +289,9 @@ public record TetherConfig(
 
     public TetherConfig {
         listen = List.copyOf(listen);
+        admissionExempt = List.copyOf(admissionExempt);
+        bannedAddresses = List.copyOf(bannedAddresses);
+        bannedClients = List.copyOf(bannedClients);
     }
 
     /** Event loops to run: {@link #ioThreads()}, or one per available core when that is 0. */
@@ -261,6 +367,7 @@ public record TetherConfig(
             problems.add("trace-sample-ratio is above 0 but no otlp-endpoint is set to send the spans to");
         }
         problems.addAll(logSettings().problems());
+        problems.addAll(admission().problems());
         if (!adminToken.isEmpty() && adminListen.isEmpty()) {
             problems.add("admin-token is given but admin-listen is not");
         }
@@ -351,6 +458,17 @@ public record TetherConfig(
         return new io.tether.telemetry.log.LogSettings(logFormat, logFile, logLevel, logSampleFirst,
             logSampleThereafter, logErrorSampleFirst, logErrorSampleThereafter, logSampleDryRun, logQueue,
             logFileMaxSize, logFileMaxCount, logFileMaxTotal, logDiskHighWater, logDiskLowWater, logOtlpQueue);
+    }
+
+    /** The admission settings, as the admission layer takes them. */
+    public io.tether.engine.admission.AdmissionSettings admission() {
+        return new io.tether.engine.admission.AdmissionSettings(admissionDryRun, admissionExempt, bannedAddresses,
+            bannedClients, maxConnections, maxListenerConnections, acceptRate, acceptBurst, acceptOverflow, acceptQueue,
+            acceptQueueWait, maxIpConnections, maxPrefixConnections, ipv4Prefix, ipv6Prefix, ipConnectRate,
+            ipConnectBurst, ipFlapThreshold, clientFlapThreshold, flapWindow, flapBan, admissionTableSize,
+            breakerFailureRatio, breakerWindow, breakerMinHandshakes, breakerOpenTime, breakerProbes,
+            breakerProbeTimeout, shedLoopLag, shedHeapRatio, overloadRetryAfter, sessionRequestRate,
+            sessionRequestBurst, sessionRequestOverrun);
     }
 
     /** The TLS settings of the tls:// and wss:// listeners, or TLS off. */

@@ -32,10 +32,34 @@ public final class Connection extends ConnectionOutbound implements Selectable {
     /** When bytes last arrived, and when a heartbeat ping last went out (loop clock, ms). */
     private long lastInboundMs = EventLoop.nowMs();
     private long lastPingMs;
+    /** What admission gave this connection, told of its handshake and its close; null when not admitted so. */
+    private Admitted admitted;
+
+    /**
+     * What a connection holds from admission control until it closes (a server's accept gate): told once when the
+     * handshake completes (the Welcome, or a plain WebSocket's upgrade) and once when the connection closes.
+     */
+    public interface Admitted {
+        void handshakeDone(Connection c);
+
+        void closed(Connection c);
+    }
 
     public Connection(EventLoop loop, SocketChannel channel, ConnectionHandler handler, ConnectionDriver driver) {
         super(loop, handler, driver);
         this.channel = channel;
+    }
+
+    /** Gives the connection what it holds from admission (before it opens). */
+    public void admitted(Admitted admitted) {
+        this.admitted = admitted;
+    }
+
+    /** The handshake completed: admission counts it a healthy one. */
+    public void handshakeDone() {
+        if (admitted != null) {
+            admitted.handshakeDone(this);
+        }
     }
 
     /** What the protocol keeps for this connection (loop thread). */
@@ -192,12 +216,17 @@ public final class Connection extends ConnectionOutbound implements Selectable {
      */
     @Override
     public void closeWithGoodbye(int code, String reason) {
+        closeWithGoodbye(code, reason, 0);
+    }
+
+    /** As {@link #closeWithGoodbye(int, String)}, telling the peer to wait {@code retryAfterMs} before it comes back. */
+    public void closeWithGoodbye(int code, String reason, long retryAfterMs) {
         assert loop.inLoop();
         if (closing || closed) {
             return;
         }
         if (driver.established(this)) {
-            driver.writeGoodbye(this, code, reason);
+            driver.writeGoodbye(this, code, reason, retryAfterMs);
         }
         startClose(code, reason);
     }
@@ -270,6 +299,9 @@ public final class Connection extends ConnectionOutbound implements Selectable {
             // No Goodbye either way: the peer went away, or the connection failed (a refused connect, say).
             closeCode = GoodbyeCode.GOING_AWAY;
             closeReason = cause == null ? "connection closed" : "connection failed: " + cause;
+        }
+        if (admitted != null) {
+            admitted.closed(this);
         }
         driver.onClosed(this, closeCode, closeReason);
     }

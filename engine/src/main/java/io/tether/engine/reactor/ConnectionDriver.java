@@ -36,8 +36,8 @@ public interface ConnectionDriver {
     /** Whether the peer can be told why the connection closes (a WebSocket one only after its upgrade). */
     boolean established(Connection c);
 
-    /** Writes what tells the peer the connection is closing. */
-    void writeGoodbye(Connection c, int code, String reason);
+    /** Writes what tells the peer the connection is closing (and, above 0, when it may come back). */
+    void writeGoodbye(Connection c, int code, String reason, long retryAfterMs);
 
     /** Whether input is still decoded after this side started closing (WebSocket reads on to the peer's close). */
     boolean decodesWhileClosing(Connection c);

@@ -23,11 +23,17 @@ public final class Listener implements Selectable {
     private final ServerSocketChannel channel;
     private final EventLoop loop;
     private final TetherServer server;
+    /** Connections admitted on this listener and not yet closed (max-listener-connections). */
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+    private final io.tether.engine.admission.HandshakeBreaker breaker;
+    private SelectionKey key;
 
     Listener(ListenAddress address, EventLoop loop, TetherServer server) throws IOException {
         this.address = address;
         this.loop = loop;
         this.server = server;
+        this.breaker = new io.tether.engine.admission.HandshakeBreaker(System.nanoTime(),
+            () -> server.sharedCounters().addShared(Metric.BREAKER_OPENS, 1));
         this.channel = ServerSocketChannel.open();
         channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         channel.bind(address.socketAddress(), 4096);
@@ -47,7 +53,29 @@ public final class Listener implements Selectable {
     }
 
     void register() throws IOException {
-        channel.register(loop.selector(), SelectionKey.OP_ACCEPT, this);
+        key = channel.register(loop.selector(), SelectionKey.OP_ACCEPT, this);
+    }
+
+    java.util.concurrent.atomic.AtomicInteger open() {
+        return open;
+    }
+
+    io.tether.engine.admission.HandshakeBreaker breaker() {
+        return breaker;
+    }
+
+    /** Stops accepting: the kernel's backlog holds new connections (the accept loop). */
+    void pause() {
+        if (key != null && key.isValid()) {
+            key.interestOps(0);
+        }
+    }
+
+    /** Accepts again (the accept loop). */
+    void resume() {
+        if (key != null && key.isValid()) {
+            key.interestOps(SelectionKey.OP_ACCEPT);
+        }
     }
 
     @Override
@@ -73,7 +101,10 @@ public final class Listener implements Selectable {
             if (accepted == null) {
                 return;
             }
-            server.adopt(accepted, address);
+            server.admission().offer(accepted, this);
+            if (!server.admission().accepting()) {
+                return; // the queue filled up, or shedding began: the rest wait in the backlog
+            }
         }
     }
 

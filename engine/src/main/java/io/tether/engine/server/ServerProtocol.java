@@ -3,6 +3,8 @@ package io.tether.engine.server;
 import io.tether.telemetry.log.LogEvent;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.Status;
+import io.tether.engine.admission.AdmissionSettings;
+import io.tether.engine.admission.RequestRate;
 import io.tether.codec.proto.Frame;
 import io.tether.codec.proto.Hello;
 import io.tether.codec.proto.Request;
@@ -88,6 +90,7 @@ final class ServerProtocol implements FrameHandler {
      * lost; otherwise, as with no token, a new session starts and Welcome{resumed=false} tells the client so.
      */
     private void onHello(Connection c, ServerSession pending, Hello hello) {
+        c.handshakeDone(); // TLS, upgrade and Hello all arrived: a healthy handshake, whatever the answer
         final int heartbeatMs = (int) server.config().heartbeatInterval().toMillis();
         if (!hello.getResumeToken().isEmpty()) {
             final ServerSession existing = directory.forToken(hello.getResumeToken().toByteArray());
@@ -116,6 +119,15 @@ final class ServerProtocol implements FrameHandler {
                 }
             }
         }
+        final Admission admission = server.admission();
+        final long retryAfterMs = admission == null ? -1
+            : admission.refuseHello(c, hello.getClientId(), System.nanoTime());
+        if (retryAfterMs >= 0) {
+            c.closeWithGoodbye(GoodbyeCode.OVERLOADED, "refused by admission control: retry after " + retryAfterMs
+                + " ms", retryAfterMs);
+            return;
+        }
+        pending.rateExempt(admission == null || admission.exempt(c.remoteAddress()));
         directory.open(pending, c.loop(), hello.getClientId(), hello.getHelloSeq());
         OPENED.log("session", pending.id(), "client", hello.getClientId(), "remote", c.remoteAddress(), "loop",
             c.loop().name());
@@ -135,6 +147,9 @@ final class ServerProtocol implements FrameHandler {
                 "server shutting down");
             return;
         }
+        if (overRequestRate(c, session, request)) {
+            return;
+        }
         dispatcher.requestStarted();
         final RequestLedger ledger = session.ledger();
         switch (ledger.admit(c, request, registration.inline(), server.config().maxSessionInflight())) {
@@ -152,6 +167,33 @@ final class ServerProtocol implements FrameHandler {
             }
             case HANDLED -> dispatcher.requestDone();
         }
+    }
+
+    /** Answers a request over its session's rate with status 8 (true); closes a session that keeps at it. */
+    private boolean overRequestRate(Connection c, ServerSession session, Request request) {
+        final Admission admission = server.admission();
+        if (admission == null || session.rateExempt()) {
+            return false;
+        }
+        final AdmissionSettings s = admission.settings();
+        if (s.sessionRequestRate() <= 0) {
+            return false;
+        }
+        final int verdict = session.requestRate().take(System.nanoTime(), s);
+        if (verdict == RequestRate.ADMIT) {
+            return false;
+        }
+        c.loop().counters().increment(Metric.REFUSED_REQUEST_RATE);
+        if (s.dryRun()) {
+            return false;
+        }
+        Frames.writeResponse(c, request.getId(), Status.RESOURCE_EXHAUSTED, com.google.protobuf.ByteString.EMPTY,
+            "over session-request-rate (" + s.sessionRequestRate() + "/s)");
+        if (verdict == RequestRate.CLOSE) {
+            c.closeWithGoodbye(GoodbyeCode.OVERLOADED, s.sessionRequestOverrun()
+                + " requests in a row over session-request-rate", 1_000);
+        }
+        return true;
     }
 
     @Override

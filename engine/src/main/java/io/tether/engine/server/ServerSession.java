@@ -55,6 +55,10 @@ final class ServerSession extends SessionCredentials implements Session {
     private boolean ending;
     /** The highest {@code hello_seq} of a Hello that opened or resumed this session (0: the client numbers none). */
     private long helloSeq;
+    /** Its request rate (session-request-rate), made on first use; the loop's. */
+    private io.tether.engine.admission.RequestRate requestRate;
+    /** Whether its address is in admission-exempt, as it was at its Hello. */
+    private boolean rateExempt;
 
 
     ServerSession(TetherServer server, Connection connection) {
@@ -410,5 +414,20 @@ final class ServerSession extends SessionCredentials implements Session {
     @Override
     public String toString() {
         return "session " + id() + " (" + state() + ")";
+    }
+
+    io.tether.engine.admission.RequestRate requestRate() {
+        if (requestRate == null) {
+            requestRate = new io.tether.engine.admission.RequestRate();
+        }
+        return requestRate;
+    }
+
+    boolean rateExempt() {
+        return rateExempt;
+    }
+
+    void rateExempt(boolean exempt) {
+        this.rateExempt = exempt;
     }
 }

@@ -53,18 +53,13 @@ final class ServerTelemetry {
             ? OtelTracing.start(c.otlpEndpoint(), c.otlpProtocol(), c.traceSampleRatio(), "tether") : null;
     }
 
-    /** Registers the server's gauges and starts a lag probe on each loop (from any thread). */
+    /** Registers the server's gauges (from any thread). */
     static void start(TetherServer server, Iterable<EventLoop> loops) {
         server.counters().gauge("sessions-active", "tether.server.active_sessions", "{session}",
             "Sessions alive now, attached or detached (resumable)", server::sessionCount);
         if (server.tls() != null) {
             server.counters().gauge("tls-certificate-expiry-seconds", "tether.tls.certificate.time_to_expiry", "s",
                 "Time until the served TLS certificate expires", server.tls()::secondsToExpiry);
-        }
-        for (EventLoop loop : loops) {
-            if (loop.counters().recordsLatencies()) {
-                loop.execute(() -> loop.addAgent(new LoopLagProbe(loop.counters(), System.nanoTime())));
-            }
         }
     }
 }

@@ -52,6 +52,8 @@ public final class TetherServer implements AutoCloseable {
     private final Counters counters;
     private final LoopGroup loops;
     private final List<Listener> listeners = new ArrayList<>();
+    /** Admission control, run by the accept loop (loop 0); made when the listeners bind. */
+    private volatile Admission admission;
     private final Map<String, WebSocketHandler> webSocketHandlers;
     private final SessionDirectory directory;
     private final Sessions sessions;
@@ -143,10 +145,23 @@ public final class TetherServer implements AutoCloseable {
         for (ListenAddress address : config.listen()) {
             listeners.add(new Listener(address, acceptLoop, this));
         }
+        final List<LoopLagProbe> probes = new ArrayList<>(loops.size());
+        for (int i = 0; i < loops.size(); i++) {
+            final EventLoop loop = loops.get(i);
+            final LoopLagProbe probe = new LoopLagProbe(loop.counters(), System.nanoTime());
+            probes.add(probe);
+            loop.execute(() -> loop.addAgent(probe));
+        }
         final CountDownLatch registered = new CountDownLatch(1);
         final IOException[] failure = new IOException[1];
         acceptLoop.execute(() -> {
             try {
+                final Admission a = new Admission(acceptLoop, config.admission(),
+                    (channel, listener, ticket) -> adopt(channel, listener.address(), ticket));
+                a.listeners(listeners);
+                acceptLoop.addAgent(a);
+                a.shedWith(probes);
+                admission = a;
                 for (Listener l : listeners) {
                     l.register();
                 }
@@ -241,15 +256,24 @@ public final class TetherServer implements AutoCloseable {
      * expect the WebSocket upgrade first. {@code null} means raw TCP.
      */
     public void adopt(SocketChannel channel, ListenAddress listen) {
+        adopt(channel, listen, null);
+    }
+
+    /** Adopts an admitted connection: it holds {@code ticket} (null: not admitted by a listener) until it closes. */
+    private void adopt(SocketChannel channel, ListenAddress listen, Admission.Ticket ticket) {
         final EventLoop loop = loops.next();
         final Runnable register = () -> {
             try {
                 Listener.configure(channel);
                 Listener.countAccepted(loop);
                 final Connection c = newConnection(loop, channel, listen);
+                c.admitted(ticket);
                 c.open(SelectionKey.OP_READ);
                 c.armHandshakeDeadline();
             } catch (IOException e) {
+                if (ticket != null) {
+                    ticket.release();
+                }
                 REGISTER_FAILED.fail(e, "listener", listen);
                 try {
                     channel.close();
@@ -292,6 +316,16 @@ public final class TetherServer implements AutoCloseable {
         return directory;
     }
 
+    /** Admission control (null before the listeners bind). */
+    Admission admission() {
+        return admission;
+    }
+
+    /** Counters any thread may add to. */
+    CounterSet sharedCounters() {
+        return shared;
+    }
+
     Dispatcher dispatcher() {
         return dispatcher;
     }
@@ -319,6 +353,10 @@ public final class TetherServer implements AutoCloseable {
         final TetherConfig previous = config;
         limits = limitsOf(next);
         config = next;
+        final Admission a = admission;
+        if (a != null && !previous.admission().equals(next.admission())) {
+            loops.get(0).execute(() -> a.configure(next.admission()));
+        }
         if (!previous.heartbeatInterval().equals(next.heartbeatInterval()) && !closed) {
             heartbeats.restart(loopList());
         }
@@ -353,6 +391,9 @@ public final class TetherServer implements AutoCloseable {
         final CountDownLatch stopped = new CountDownLatch(1);
         loops.get(0).execute(() -> {
             listeners.forEach(Listener::closeNow);
+            if (admission != null) {
+                admission.close();
+            }
             stopped.countDown();
         });
         awaitUninterruptibly(stopped);
@@ -375,6 +416,9 @@ public final class TetherServer implements AutoCloseable {
     /** Releases what a start that could not listen had opened: the listeners that did bind, loops, TLS watcher. */
     private void closeAfterFailedBind() {
         listeners.forEach(Listener::closeNow);
+        if (admission != null) {
+            admission.close();
+        }
         releaseAll();
     }
 

@@ -58,10 +58,10 @@ public final class Frames {
 
     // ---- tether frames
 
-    static void writeGoodbye(Connection c, int code, String reason) {
-        final int body = FrameEncoder.goodbyeLength(code, reason);
+    static void writeGoodbye(Connection c, int code, String reason, long retryAfterMs) {
+        final int body = FrameEncoder.goodbyeLength(code, reason, retryAfterMs);
         try (OutboundClaim claim = claim(c, body)) {
-            FrameEncoder.putGoodbye(claim.buffer(), header(claim, body), code, reason);
+            FrameEncoder.putGoodbye(claim.buffer(), header(claim, body), code, reason, retryAfterMs);
             seal(claim, body);
         }
     }

@@ -180,8 +180,8 @@ public final class TlsTransport extends Transport implements TlsEvents, NetworkS
     }
 
     @Override
-    public void writeGoodbye(Connection c, int code, String reason) {
-        inner.writeGoodbye(c, code, reason);
+    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs) {
+        inner.writeGoodbye(c, code, reason, retryAfterMs);
     }
 
     @Override

@@ -136,6 +136,7 @@ public final class WebSocketTransport extends Transport implements WebSocketFram
         startFrames(c, rawHandler == null ? TextPolicy.REFUSE : TextPolicy.VALIDATE);
         if (rawHandler != null) {
             channel = new WebSocketChannel(c);
+            c.handshakeDone(); // a plain WebSocket has no Hello: its upgrade is its handshake
             rawHandler.onOpen(channel);
         }
         return true;
@@ -174,9 +175,9 @@ public final class WebSocketTransport extends Transport implements WebSocketFram
     }
 
     @Override
-    public void writeGoodbye(Connection c, int code, String reason) {
+    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs) {
         if (rawHandler == null && role == WebSocketRole.SERVER) {
-            Frames.writeGoodbye(c, code, reason);
+            Frames.writeGoodbye(c, code, reason, retryAfterMs);
         }
         writeClose(c, closeCodeFor(code), reason);
     }

@@ -15,13 +15,15 @@ final class TestSettings {
         if (!(given instanceof String text)) {
             return given;
         }
+        if (type == double.class) {
+            return Double.parseDouble(text);
+        }
         if (type == int.class) {
             return Integer.parseInt(text);
         }
         if (type == Duration.class) {
-            final long n = Long.parseLong(text.substring(0, text.length() - 1).replace("-", "")) * (text.startsWith("-")
-                ? -1 : 1);
-            return text.endsWith("m") ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
+            return text.startsWith("-") ? io.tether.engine.config.Values.parseDuration(text.substring(1)).negated()
+                : io.tether.engine.config.Values.parseDuration(text);
         }
         if (type == List.class) {
             return List.of(text.split(","));
@@ -34,9 +36,7 @@ final class TestSettings {
         for (int i = 0; i < pairs.length; i += 2) {
             given.put((String) pairs[i], pairs[i + 1]);
         }
-        final AdmissionSettings d = new AdmissionSettings(false, List.of("127.0.0.0/8", "::1"), List.of(), List.of(),
-            100_000, 0, 2000, 4000, AcceptOverflow.QUEUE, 1024, Duration.ofSeconds(1), 1024, 4096, 24, 64, 50, 200, 0,
-            30, Duration.ofMinutes(1), Duration.ofMinutes(1), 65_536, 0, 0, 0);
+        final AdmissionSettings d = io.tether.engine.config.TetherConfig.defaults().admission();
         final RecordComponent[] components = AdmissionSettings.class.getRecordComponents();
         final Object[] values = new Object[components.length];
         final Class<?>[] types = new Class<?>[components.length];

@@ -111,7 +111,7 @@ final class RecordingDriver implements ConnectionDriver {
     }
 
     @Override
-    public void writeGoodbye(Connection c, int code, String reason) {
+    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs) {
         goodbyeCode.set(code);
     }
 
