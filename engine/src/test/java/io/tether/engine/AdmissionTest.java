@@ -266,6 +266,53 @@ class AdmissionTest {
     }
 
     @Test
+    void shouldRefuseNewSessionsWithRetryAfterWhileTheHeapIsOverItsLimit() throws Exception {
+        start("shed-heap-ratio", "0.0001", "overload-retry-after", "7s");
+        final TetherClient before = client("before");
+        final RawClient pending = RawClient.connect(TestServers.address(server)); // accepted, no Hello yet
+        TestServers.await("shedding after a collection", () -> {
+            System.gc(); // any live heap is over 0.01% of the maximum
+            return total(Metric.SHED_PAUSES) == 1;
+        });
+        pending.sendFrame(HandWire.hello("latecomer"));
+        final HandWire.Fields goodbye = pending.read(HandWire.GOODBYE);
+        assertThat(goodbye.varint(1)).isEqualTo(GoodbyeCode.OVERLOADED);
+        assertThat(goodbye.varint(3)).as("retry_after_ms").isEqualTo(7_000);
+        assertThat(total(Metric.REFUSED_OVERLOADED)).isEqualTo(1);
+        pending.close();
+        // The session from before goes on.
+        assertThat(before.request("echo", ByteString.copyFromUtf8("b")).get(5, TimeUnit.SECONDS).getStatus())
+            .isZero();
+    }
+
+    @Test
+    void shouldStopAcceptingWhileALoopLagsAndAcceptAgainAfter() throws Exception {
+        server = TetherServer.builder().config(TestServers.config("admission-exempt", NOT_LOOPBACK,
+                "shed-loop-lag", "100ms", "shed-heap-ratio", "0", "dispatch", "inline"))
+            .onRequestInline("stall", call -> {
+                if (!Thread.currentThread().getName().endsWith("-0")) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000_000L); // blocks its loop: a bug
+                }
+                return io.tether.engine.server.Reply.ok(ByteString.EMPTY);
+            })
+            .start();
+        final TetherClient a = client("a");
+        final TetherClient b = client("b"); // one of the two is on the loop that does not accept
+        final CompletableFuture<Response> stallA = a.request("stall", ByteString.EMPTY);
+        final CompletableFuture<Response> stallB = b.request("stall", ByteString.EMPTY);
+        TestServers.await("shedding while a loop is stuck", () -> total(Metric.SHED_PAUSES) == 1);
+        final long acceptedWhilePaused = total(Metric.CONNECTIONS_ACCEPTED);
+        // A connection made now waits in the kernel's backlog, and gets in once the loop is back.
+        final TetherClient late = TetherClient.builder().clientId("late").timeout(java.time.Duration.ofSeconds(8))
+            .connect(TestServers.address(server));
+        clients.add(late);
+        assertThat(stallA.get(10, TimeUnit.SECONDS).getStatus()).isZero();
+        assertThat(stallB.get(10, TimeUnit.SECONDS).getStatus()).isZero();
+        assertThat(total(Metric.CONNECTIONS_ACCEPTED)).isEqualTo(acceptedWhilePaused + 1);
+        assertThat(late.request("echo", ByteString.copyFromUtf8("l")).get(5, TimeUnit.SECONDS).getStatus()).isZero();
+    }
+
+    @Test
     void shouldRefuseInvalidSettingsNamingThem() {
         assertThatThrownBy(() -> TestServers.config("accept-rate", "100", "accept-burst", "10"))
             .hasMessageContaining("accept-burst (10) must not be below accept-rate (100)");

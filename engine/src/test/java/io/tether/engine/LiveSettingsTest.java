@@ -142,6 +142,54 @@ class LiveSettingsTest {
         }
     }
 
+    /** Opens a socket from {@code source} and says whether the server closed it before a byte was sent. */
+    private boolean refusedAtAccept(String source) {
+        try (Socket s = new Socket()) {
+            s.bind(new java.net.InetSocketAddress(source, 0));
+            s.connect(TestServers.address(server), 5_000);
+            s.setSoTimeout(300);
+            return s.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException keptOpen) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    @Test
+    void bannedAddressesAndMaxConnectionsApplyToTheNextConnection() throws IOException {
+        start();
+        assertThat(refusedAtAccept("127.0.0.20")).isFalse();
+        change("banned-addresses", "127.0.0.20");
+        TestServers.await("127.0.0.20 refused", () -> refusedAtAccept("127.0.0.20"), 5);
+        assertThat(refusedAtAccept("127.0.0.21")).isFalse();
+        assertThat(total(Metric.REFUSED_BANNED)).isGreaterThanOrEqualTo(1);
+        change("max-connections", "1"); // the traffic client holds the one
+        TestServers.await("a second connection refused", () -> refusedAtAccept("127.0.0.21"), 5);
+        assertThat(total(Metric.REFUSED_MAX_CONNECTIONS)).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void sessionRequestRateAppliesToSessionsAlreadyOpen() throws Exception {
+        start("admission-exempt", "192.0.2.0/24"); // loopback sessions are exempt by default
+        final io.tether.engine.client.TetherClient busy = io.tether.engine.client.TetherClient.builder()
+            .clientId("busy").connect(TestServers.address(server));
+        open.add(busy);
+        traffic.stopAndCheck(); // the echo traffic's session would be limited to 1/s as well
+        traffic = null;
+        change("session-request-burst", "1"); // first: a burst below the rate would be refused
+        change("session-request-rate", "1");
+        TestServers.await("a request over the new rate answered with status 8", () -> {
+            try {
+                return busy.request("echo", ByteString.copyFromUtf8("x")).get(5, java.util.concurrent.TimeUnit.SECONDS)
+                    .getStatus() == io.tether.codec.Status.RESOURCE_EXHAUSTED;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, 5);
+        assertThat(total(Metric.REFUSED_REQUEST_RATE)).isGreaterThanOrEqualTo(1);
+    }
+
     @Test
     void resumeWindowAppliesToTheNextDetach() throws IOException {
         start("resume-window", "10m");

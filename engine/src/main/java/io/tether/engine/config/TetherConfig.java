@@ -145,7 +145,7 @@ public record TetherConfig(
         defaultValue = "5s", live = true)
     Duration breakerProbeTimeout,
     @Setting(description = "Event-loop lag (readiness to handling) past which the server stops accepting; past "
-        + "twice it, it also refuses new sessions with Goodbye 4008. 0: off.", defaultValue = "250ms",
+        + "twice it, it also refuses new sessions with Goodbye 4008. 0: off.", defaultValue = "1s",
         live = true)
     Duration shedLoopLag,
     @Setting(description = "Heap in use after a collection, as a share of the maximum, past which the server stops "
