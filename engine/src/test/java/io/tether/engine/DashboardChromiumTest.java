@@ -78,6 +78,7 @@ class DashboardChromiumTest {
         }
         assertThat(shown[shown.length - 1]).isLessThanOrEqualTo(metricsTotal).isPositive();
         assertThat(dom).contains("id=\"status\" class=\"\">live<").contains("no TLS");
+        assertThat(dom).as("refusals by reason").contains("ip-connections: <b>0</b>").contains("breaker-open: <b>");
         assertThat(dom).as("nothing fetched from elsewhere").doesNotContainPattern("(src|href)=\"(https?:)?//");
     }
 
