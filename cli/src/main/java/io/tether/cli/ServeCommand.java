@@ -149,7 +149,9 @@ final class ServeCommand implements Callable<Integer> {
         };
         writeReport.run();
         live.subscribe((previous, current) -> {
-            log.apply(current.logSettings()); // level, sampling and format follow the file and etcd
+            if (!current.logSettings().equals(previous.logSettings())) {
+                log.apply(current.logSettings()); // level, sampling and format follow the file and etcd
+            }
             writeReport.run();
             wake.offer(CHANGED); // the stats line follows a new stats-interval at once
         });

@@ -181,8 +181,11 @@ public final class LiveConfig {
             } catch (ConfigException e) {
                 reasons.addAll(e.problems());
             }
+            // Each setting is formatted once per side (reflection and formatting): what changed decides both
+            // which settings need a restart and what the listeners are told.
+            final List<String> changed = candidate == null ? List.of() : changes(old.config(), candidate);
             if (candidate != null) {
-                reasons.addAll(needRestart(old.config(), candidate));
+                reasons.addAll(needRestart(old.config(), candidate, changed));
                 for (Check check : checks) {
                     try {
                         reasons.addAll(check.problems(old.config(), candidate));
@@ -194,7 +197,6 @@ public final class LiveConfig {
             if (!reasons.isEmpty()) {
                 return refuseLocked(source, reasons);
             }
-            final List<String> changed = changes(old.config(), candidate);
             current = new Snapshot(candidate, merged.sources(), layers, old.version() + 1);
             if (changed.isEmpty()) {
                 return Outcome.applied(changed); // the layer changed, the config in force did not (shadowed values)
@@ -231,11 +233,11 @@ public final class LiveConfig {
         return Outcome.refused(reasons);
     }
 
-    /** A setting that is not live may not change on a running server. */
-    static List<String> needRestart(TetherConfig running, TetherConfig candidate) {
+    /** A setting that is not live may not change on a running server; {@code changed}: the settings that differ. */
+    private static List<String> needRestart(TetherConfig running, TetherConfig candidate, List<String> changed) {
         final List<String> problems = new ArrayList<>();
         for (ConfigBinder.SettingInfo s : ConfigBinder.settings()) {
-            if (s.setting().live()) {
+            if (s.setting().live() || !changed.contains(s.name())) {
                 continue;
             }
             final List<String> was = ConfigBinder.format(s, running);
