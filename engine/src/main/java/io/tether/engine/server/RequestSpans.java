@@ -10,7 +10,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.tether.codec.Status;
 import io.tether.codec.proto.Request;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A server span per traced request (trace-sample-ratio above 0): kind SERVER, named by the method, with
@@ -18,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code tracestate}) in the request's headers makes it the caller's child, sampled as the caller's span is (the
  * tracer's sampler is parent-based); a request without one is a root, traced with probability {@code ratio},
  * decided here before anything is built: a root not chosen gets no span, and costs a header count and a random
- * number. The handler runs with the span current, so spans the handler starts nest under it.
+ * number (a xorshift step). The handler runs with the span current, so spans the handler starts nest under it.
  */
 final class RequestSpans {
     static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
@@ -39,12 +38,21 @@ final class RequestSpans {
     };
 
     private final Tracer tracer;
-    private final double ratio;
+    /** A root is chosen when the top 53 bits of the next random number are below this (ratio x 2^53). */
+    private final long threshold;
+    private final boolean all;
+    /**
+     * A xorshift state shared by the handlers' threads without synchronization, on purpose: two threads reading
+     * the same state make the same choice, which keeps the share right on average. ThreadLocalRandom would cost
+     * two shared atomic increments per request under virtual-thread dispatch (each new thread seeds it).
+     */
+    private long seed = System.nanoTime() | 1;
 
     /** {@code tracer} must sample every root it is given (parent-based, always on): the ratio is applied here. */
     RequestSpans(Tracer tracer, double ratio) {
         this.tracer = tracer;
-        this.ratio = ratio;
+        this.all = ratio >= 1;
+        this.threshold = (long) (ratio * 0x1.0p53);
     }
 
     /**
@@ -65,7 +73,15 @@ final class RequestSpans {
     }
 
     private boolean chosen() {
-        return ratio >= 1 || ThreadLocalRandom.current().nextDouble() < ratio;
+        if (all) {
+            return true;
+        }
+        long x = seed;
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        seed = x;
+        return x >>> 11 < threshold;
     }
 
     /** Ends it with the reply's status (null: the handler did not return, which invoke turns into INTERNAL). */
