@@ -13,9 +13,10 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Traces over OTLP: a tracer whose spans are sampled parent-based with a ratio (a sampled parent's child is
- * sampled, an unsampled parent's is not, a root is sampled with the ratio) and exported in batches from the SDK's
- * own thread. Ending a span only queues it.
+ * Traces over OTLP: a tracer whose spans are sampled parent-based (a sampled parent's child is sampled, an
+ * unsampled parent's is not) and whose roots are all sampled: the caller decides which roots to start, so a root
+ * it does not trace costs no span at all. Spans are exported in batches from the SDK's own thread; ending a span
+ * only queues it.
  */
 public final class OtelTracing implements AutoCloseable {
     private final SdkTracerProvider provider;
@@ -27,7 +28,7 @@ public final class OtelTracing implements AutoCloseable {
     }
 
     /** Exports to {@code endpoint} as {@link OtelExport#start} does ({@code /v1/traces} for http/protobuf). */
-    public static OtelTracing start(String endpoint, String protocol, double ratio, String serviceName) {
+    public static OtelTracing start(String endpoint, String protocol, String serviceName) {
         final SpanExporter exporter = switch (protocol) {
             case "http/protobuf" -> OtlpHttpSpanExporter.builder()
                 .setEndpoint(endpoint.replaceAll("/+$", "") + "/v1/traces").build();
@@ -37,7 +38,7 @@ public final class OtelTracing implements AutoCloseable {
         return new OtelTracing(SdkTracerProvider.builder()
             .setResource(Resource.getDefault().merge(Resource.create(
                 Attributes.of(AttributeKey.stringKey("service.name"), serviceName))))
-            .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(ratio)))
+            .setSampler(Sampler.parentBased(Sampler.alwaysOn()))
             .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
             .build());
     }

@@ -204,8 +204,9 @@ public record TetherConfig(
     String otlpProtocol,
     @Setting(description = "Time between two OTLP metric exports.", defaultValue = "60s")
     Duration otlpInterval,
-    @Setting(description = "Share of requests traced (a span each, exported to otlp-endpoint), 0 to 1; a request "
-        + "whose traceparent header says sampled is traced whatever the ratio. 0 turns tracing off.",
+    @Setting(description = "Share of requests without a traceparent header traced (a span each, exported to "
+        + "otlp-endpoint), 0 to 1; a request with one is traced when it says sampled, whatever the ratio. 0 turns "
+        + "tracing off.",
         defaultValue = "0")
     double traceSampleRatio,
     @Setting(description = "Config file: Java properties, one 'name = value' a line, each name a flag's without its "

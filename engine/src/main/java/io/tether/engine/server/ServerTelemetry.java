@@ -50,7 +50,7 @@ final class ServerTelemetry {
     /** Traces when trace-sample-ratio is above 0 (validation then ensures an otlp-endpoint), else null. */
     static OtelTracing tracing(TetherConfig c) {
         return c.traceSampleRatio() > 0
-            ? OtelTracing.start(c.otlpEndpoint(), c.otlpProtocol(), c.traceSampleRatio(), "tether") : null;
+            ? OtelTracing.start(c.otlpEndpoint(), c.otlpProtocol(), "tether") : null;
     }
 
     /** Registers the server's gauges (from any thread). */

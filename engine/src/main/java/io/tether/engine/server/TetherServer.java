@@ -129,7 +129,7 @@ public final class TetherServer implements AutoCloseable {
         try {
             admin = AdminEndpoint.start(this);
             tracing = ServerTelemetry.tracing(config);
-            dispatcher.traceWith(tracing == null ? null : new RequestSpans(tracing.tracer()));
+            dispatcher.traceWith(tracing == null ? null : new RequestSpans(tracing.tracer(), config.traceSampleRatio()));
             bind();
         } catch (IOException e) {
             closeAfterFailedBind();
