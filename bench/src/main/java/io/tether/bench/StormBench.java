@@ -83,7 +83,8 @@ public final class StormBench {
     public record Result(int sessions, double cutSeconds, int back, long resumed, long sessionsLost,
                          double p50BackSeconds, double p99BackSeconds, double allBackSeconds,
                          double impliedSeconds, double boundSeconds, double serverRate, double clientRate,
-                         long serverAccepted, long refusedAcceptRate, long acceptsQueued, long[] perSecond,
+                         long serverAccepted, long refusedAcceptRate, long acceptsQueued, long shedPauses,
+                         long[] perSecond, long[] serverPerSecond,
                          Histogram quiet, Histogram storm, long controlFailed, long pushesSent, long pushesReceived,
                          long pushesLost, long duplicated, long outOfOrder, long pushesFailed, String firstFailure) {
         public boolean allBack() {
@@ -95,14 +96,17 @@ public final class StormBench {
             return String.format(java.util.Locale.ROOT,
                 "  %-24s %,d sessions reset in %.0f ms; back %,d (%,d resumed, %d new sessions)%n"
                     + "  %-24s p50 %.2f s  p99 %.2f s  all %.2f s  (rate implies %.2f s, bound %.2f s)%n"
-                    + "  %-24s server %.0f/s (%,d accepted, %,d queued, %,d refused), clients %.0f/s%n"
+                    + "  %-24s server %.0f/s (%,d accepted, %,d queued, %,d refused, %d shed pauses), clients %.0f/s%n"
+                    + "  %-24s %s%n"
                     + "  %-24s %s%n"
                     + "  %-24s quiet p99 %s (%,d)  storm p99 %s (%,d)  max %s  failed %d%n"
                     + "  %-24s %,d sent, %,d received, %d lost, %d duplicated, %d out of order, %d failed%s",
                 "storm", sessions, cutSeconds * 1000, back, resumed, sessionsLost,
                 "back after the cut", p50BackSeconds, p99BackSeconds, allBackSeconds, impliedSeconds, boundSeconds,
-                "admitted (steady)", serverRate, serverAccepted, acceptsQueued, refusedAcceptRate, clientRate,
+                "admitted (steady)", serverRate, serverAccepted, acceptsQueued, refusedAcceptRate, shedPauses,
+                clientRate,
                 "Welcomes per second", Arrays.toString(perSecond),
+                "admitted per second", Arrays.toString(serverPerSecond),
                 "control requests", LoadGenerator.micros(quietP99Micros()), quiet.getTotalCount(),
                 LoadGenerator.micros(stormP99Micros()), storm.getTotalCount(),
                 LoadGenerator.micros(storm.getTotalCount() == 0 ? 0 : storm.getMaxValue()), controlFailed,
@@ -223,6 +227,7 @@ public final class StormBench {
                 final long accepted0 = server == null ? 0 : server.applyAsLong(Metric.CONNECTIONS_ACCEPTED);
                 final long refused0 = server == null ? 0 : server.applyAsLong(Metric.REFUSED_ACCEPT_RATE);
                 final long queued0 = server == null ? 0 : server.applyAsLong(Metric.ACCEPTS_QUEUED);
+                final long shed0 = server == null ? 0 : server.applyAsLong(Metric.SHED_PAUSES);
                 final long cut = System.nanoTime();
                 cutAt.set(cut);
                 for (TetherClient c : storm) {
@@ -254,6 +259,7 @@ public final class StormBench {
                 final long accepted = server == null ? -1 : server.applyAsLong(Metric.CONNECTIONS_ACCEPTED) - accepted0;
                 final long refused = server == null ? -1 : server.applyAsLong(Metric.REFUSED_ACCEPT_RATE) - refused0;
                 final long queued = server == null ? -1 : server.applyAsLong(Metric.ACCEPTS_QUEUED) - queued0;
+                final long shed = server == null ? -1 : server.applyAsLong(Metric.SHED_PAUSES) - shed0;
                 if (server != null) {
                     samples.add(new long[] {stormEnd - cut, accepted});
                 }
@@ -300,8 +306,8 @@ public final class StormBench {
                 return new Result(n, cutSeconds, back.get(), resumed.get(), lost.get(),
                     percentileSeconds(t, 50), percentileSeconds(t, 99),
                     back.get() == n && t.length > 0 ? t[t.length - 1] / 1e9 : Double.NaN,
-                    o.impliedSeconds(), o.boundSeconds(), serverRate, clientRate, accepted, refused, queued,
-                    perSecond, quietH, stormH, controlFailures.count().get(), pushes.sent(), pushes.received(),
+                    o.impliedSeconds(), o.boundSeconds(), serverRate, clientRate, accepted, refused, queued, shed,
+                    perSecond, perSecond(samples), quietH, stormH, controlFailures.count().get(), pushes.sent(), pushes.received(),
                     pushes.lost(), pushes.duplicated(), pushes.outOfOrder(), pushFailures.count().get(),
                     pushFailures.first().get() != null ? pushFailures.first().get() : controlFailures.first().get());
             } finally {
@@ -432,6 +438,25 @@ public final class StormBench {
             return Double.NaN;
         }
         return (b[1] - a[1]) / ((b[0] - a[0]) / 1e9);
+    }
+
+    /** Admissions in each whole second after the cut, from counter samples (the last second may be partial). */
+    static long[] perSecond(List<long[]> samples) {
+        if (samples.isEmpty()) {
+            return new long[0];
+        }
+        final long[] cumulative = new long[(int) (samples.getLast()[0] / 1_000_000_000L) + 1];
+        for (long[] x : samples) { // samples are in time order: each second ends with its last sample's count
+            cumulative[(int) (x[0] / 1_000_000_000L)] = x[1];
+        }
+        final long[] out = new long[cumulative.length];
+        long before = 0;
+        for (int k = 0; k < cumulative.length; k++) {
+            cumulative[k] = Math.max(cumulative[k], before); // a second without a sample keeps the count
+            out[k] = cumulative[k] - before;
+            before = cumulative[k];
+        }
+        return out;
     }
 
     private static double percentileSeconds(long[] sorted, double p) {

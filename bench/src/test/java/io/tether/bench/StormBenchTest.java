@@ -23,6 +23,26 @@ class StormBenchTest {
     private static final int BURST = 200;
 
     @Test
+    void shouldMeasureTheRatePastTheBurstAndCountAdmissionsPerSecond() {
+        // 100 at once, then one every 10 ms (100/s) for 400 more
+        final long[] times = new long[500];
+        for (int i = 100; i < 500; i++) {
+            times[i] = (i - 99) * 10_000_000L;
+        }
+        assertThat(StormBench.steadyRate(times, 100)).isCloseTo(100, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(StormBench.steadyRate(times, 0)).isGreaterThan(100); // from 10 %: part of the burst in it
+        final List<long[]> samples = List.of(new long[] {100_000_000L, 100}, new long[] {900_000_000L, 180},
+            new long[] {1_500_000_000L, 240}, new long[] {3_200_000_000L, 400});
+        assertThat(StormBench.perSecond(samples)).containsExactly(180, 60, 0, 160);
+        final List<long[]> every20ms = new java.util.ArrayList<>();
+        for (long t = 20_000_000L; t <= 4_100_000_000L; t += 20_000_000L) {
+            final long at = t;
+            every20ms.add(new long[] {t, java.util.Arrays.stream(times).filter(x -> x <= at).count()});
+        }
+        assertThat(StormBench.steadyRate(every20ms, 500, 100)).isCloseTo(100, org.assertj.core.data.Offset.offset(2.0));
+    }
+
+    @Test
     void shouldBringEverySessionBackResumedAtTheAcceptRateWithNoPushLost() throws Exception {
         final TetherServer server = TetherServer.builder().config(ConfigBinder.bind(Map.of(
             "listen", List.of("tcp://127.0.0.1:0", "tcp://127.0.0.1:0"), "io-threads", List.of("2"),

@@ -224,7 +224,8 @@ final class BenchCommand implements Callable<Integer> {
                 + "\"sessions\":%d,\"accept_rate\":%d,\"accept_burst\":%d,\"back\":%d,\"resumed\":%d,"
                 + "\"sessions_lost\":%d,\"cut_ms\":%.1f,\"back_p50_s\":%.3f,\"back_p99_s\":%.3f,\"all_back_s\":%.3f,"
                 + "\"implied_s\":%.3f,\"bound_s\":%.3f,\"server_rate\":%.1f,\"client_rate\":%.1f,"
-                + "\"server_accepted\":%d,\"accepts_queued\":%d,\"refused_accept_rate\":%d,\"per_second\":%s,"
+                + "\"server_accepted\":%d,\"accepts_queued\":%d,\"refused_accept_rate\":%d,\"shed_pauses\":%d,"
+                + "\"per_second\":%s,\"server_per_second\":%s,"
                 + "\"quiet_p50_us\":%.0f,\"quiet_p99_us\":%.0f,\"quiet_requests\":%d,\"storm_p50_us\":%.0f,"
                 + "\"storm_p99_us\":%.0f,\"storm_max_us\":%d,\"storm_requests\":%d,\"control_failed\":%d,"
                 + "\"pushes_sent\":%d,\"pushes_received\":%d,\"pushes_lost\":%d,\"duplicated\":%d,"
@@ -232,7 +233,8 @@ final class BenchCommand implements Callable<Integer> {
             label, o.target(), r.sessions(), so.acceptRate(), so.acceptBurst(), r.back(), r.resumed(),
             r.sessionsLost(), r.cutSeconds() * 1000, r.p50BackSeconds(), r.p99BackSeconds(), r.allBackSeconds(),
             r.impliedSeconds(), r.boundSeconds(), r.serverRate(), r.clientRate(), r.serverAccepted(),
-            r.acceptsQueued(), r.refusedAcceptRate(), java.util.Arrays.toString(r.perSecond()).replace(" ", ""),
+            r.acceptsQueued(), r.refusedAcceptRate(), r.shedPauses(), java.util.Arrays.toString(r.perSecond()).replace(" ", ""),
+            java.util.Arrays.toString(r.serverPerSecond()).replace(" ", ""),
             percentile(r.quiet(), 50), r.quietP99Micros(), r.quiet().getTotalCount(), percentile(r.storm(), 50),
             r.stormP99Micros(), r.storm().getTotalCount() == 0 ? 0 : r.storm().getMaxValue(),
             r.storm().getTotalCount(), r.controlFailed(), r.pushesSent(), r.pushesReceived(), r.pushesLost(),
