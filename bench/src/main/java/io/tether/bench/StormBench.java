@@ -348,9 +348,10 @@ public final class StormBench {
                                 connect.accept(index);
                                 done.incrementAndGet();
                                 return null;
-                            } catch (IOException e) {
+                            } catch (IOException | RuntimeException e) {
                                 if (attempt == 5) {
-                                    failure.compareAndSet(null, e);
+                                    failure.compareAndSet(null, e instanceof IOException io ? io
+                                        : new IOException(e.toString(), e));
                                     return null;
                                 }
                             }
@@ -361,8 +362,10 @@ public final class StormBench {
                 });
             }
         }
-        if (failure.get() != null) {
-            throw new IOException("a storm session could not connect: " + failure.get().getMessage(), failure.get());
+        if (failure.get() != null || done.get() != n) {
+            final IOException e = failure.get();
+            throw new IOException("storm sessions connected: " + done.get() + " of " + n
+                + (e == null ? "" : "; the first that could not: " + e.getMessage()), e);
         }
         progress.accept(String.format("  %,d storm sessions connected in %.1f s", n,
             (System.nanoTime() - start) / 1e9));
