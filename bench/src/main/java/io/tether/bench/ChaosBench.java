@@ -45,8 +45,11 @@ public final class ChaosBench {
         }
     }
 
-    /** What one session received from its sender: the next number expected, and what went wrong. */
-    private static final class Inbox {
+    /**
+     * What one session received from its sender: the next number expected, and what went wrong (also the storm
+     * bench's per-session push check).
+     */
+    static final class Inbox {
         long next = 1;
         long received;
         long duplicated;
@@ -139,23 +142,13 @@ public final class ChaosBench {
             while (totalReceived(inboxes) < totalSent && System.nanoTime() < settleBy) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
-            long received = 0;
-            long duplicated = 0;
-            long outOfOrder = 0;
-            long lost = 0;
+            final Tally t = tally(inboxes, i -> sent[(i + sessions - 1) % sessions]);
             long sessionsLost = 0;
-            for (int i = 0; i < sessions; i++) {
-                final Inbox in = inboxes[i];
-                synchronized (in) {
-                    received += in.received;
-                    duplicated += in.duplicated;
-                    outOfOrder += in.outOfOrder;
-                    lost += Math.max(0, sent[(i + sessions - 1) % sessions] - in.received);
-                }
-                sessionsLost += clients[i].sessionsLost();
+            for (TetherClient c : clients) {
+                sessionsLost += c.sessionsLost();
             }
-            return new Result(sessions, seconds, cuts.get(), totalSent, received, lost, duplicated, outOfOrder,
-                failed.count().get(), failed.first().get(), resumes.get(), sessionsLost);
+            return new Result(sessions, seconds, cuts.get(), totalSent, t.received(), t.lost(), t.duplicated(),
+                t.outOfOrder(), failed.count().get(), failed.first().get(), resumes.get(), sessionsLost);
         } finally {
             for (TetherClient c : clients) {
                 if (c != null) {
@@ -196,8 +189,33 @@ public final class ChaosBench {
         return null;
     }
 
+    /** What all inboxes together got against what was sent to them. */
+    record Tally(long sent, long received, long lost, long duplicated, long outOfOrder) {
+    }
+
+    /** Sums the inboxes; {@code sentTo} gives the messages whose send to inbox i was answered. */
+    static Tally tally(Inbox[] inboxes, java.util.function.IntToLongFunction sentTo) {
+        long sent = 0;
+        long received = 0;
+        long duplicated = 0;
+        long outOfOrder = 0;
+        long lost = 0;
+        for (int i = 0; i < inboxes.length; i++) {
+            final Inbox in = inboxes[i];
+            final long s = sentTo.applyAsLong(i);
+            synchronized (in) {
+                sent += s;
+                received += in.received;
+                duplicated += in.duplicated;
+                outOfOrder += in.outOfOrder;
+                lost += Math.max(0, s - in.received);
+            }
+        }
+        return new Tally(sent, received, lost, duplicated, outOfOrder);
+    }
+
     /** Requests that failed, and why the first one did. */
-    private record Failures(AtomicLong count, AtomicReference<String> first) {
+    record Failures(AtomicLong count, AtomicReference<String> first) {
         Failures() {
             this(new AtomicLong(), new AtomicReference<>());
         }
@@ -208,11 +226,12 @@ public final class ChaosBench {
         }
     }
 
-    private static long number(Push p) {
+    /** The message number a chaos or storm push carries in its first 8 bytes. */
+    static long number(Push p) {
         return p.getPayload().asReadOnlyByteBuffer().getLong(0);
     }
 
-    private static long totalReceived(Inbox[] inboxes) {
+    static long totalReceived(Inbox[] inboxes) {
         long total = 0;
         for (Inbox in : inboxes) {
             total += in.received();

@@ -4,6 +4,7 @@ import io.tether.bench.BenchOptions;
 import io.tether.bench.BenchResult;
 import io.tether.bench.ChaosBench;
 import io.tether.bench.LoadGenerator;
+import io.tether.bench.StormBench;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.Values;
 import java.net.InetAddress;
@@ -82,6 +83,43 @@ final class BenchCommand implements Callable<Integer> {
         + "messages lost, duplicated and out of order (exit 3 unless all are 0). Uses --sessions and --pipeline.")
     double chaos;
 
+    @Option(names = "--storm", description = "Reconnect storm: --sessions resuming sessions on --target receive "
+        + "numbered pushes (--push-rate in all) while --control-sessions on --control-target make echo requests at "
+        + "--control-rate; after --duration of quiet every storm session resets its connection at once and all come "
+        + "back. Reports admitted connections/s, time until all are back, control p99 in the storm against the quiet "
+        + "phase, pushes lost (exit 3 unless all came back resumed with none lost).")
+    boolean storm;
+
+    @Option(names = "--control-target", paramLabel = "URL", description = "With --storm: the second listener the "
+        + "control group and the pushers use (not cut).")
+    String controlTarget;
+
+    @Option(names = "--control-sessions", description = "With --storm: control sessions. Default: 20.")
+    int controlSessions = 20;
+
+    @Option(names = "--control-rate", description = "With --storm: control requests/s in all, open loop. "
+        + "Default: 1000.")
+    double controlRate = 1000;
+
+    @Option(names = "--push-rate", description = "With --storm: pushes/s to the storm sessions in all, round robin. "
+        + "Default: 5000.")
+    double pushRate = 5000;
+
+    @Option(names = "--backoff", paramLabel = "BASE,CAP", description = "With --storm: the storm clients' reconnect "
+        + "backoff (full jitter). Default: 100ms,2s.")
+    String backoff = "100ms,2s";
+
+    @Option(names = "--server-accept", paramLabel = "RATE,BURST", description = "With --storm: the server's "
+        + "accept-rate and accept-burst, for the time they imply (0,0: no accept rate). Default: 2000,4000.")
+    String serverAccept = "2000,4000";
+
+    @Option(names = "--stat-file", paramLabel = "PATH", description = "With --storm: the server's stat file, to read "
+        + "its connections-accepted, accepts-queued and refused-accept-rate counters.")
+    java.nio.file.Path statFile;
+
+    @Option(names = "--label", description = "With --storm: a name for the run in the JSON line.")
+    String label = "";
+
     @Option(names = "--json", description = "Print only the JSON line at the end (no table, no progress).")
     boolean jsonOnly;
 
@@ -102,13 +140,12 @@ final class BenchCommand implements Callable<Integer> {
         if (chaos > 0) {
             return chaos(options);
         }
+        if (storm) {
+            return storm(options);
+        }
         final BenchResult r;
         try {
-            r = LoadGenerator.run(options, line -> {
-                if (!jsonOnly) {
-                    System.out.println(line);
-                }
-            });
+            r = LoadGenerator.run(options, this::progress);
         } catch (java.io.IOException e) {
             System.err.println("tether bench: " + e.getMessage());
             return 1;
@@ -124,11 +161,7 @@ final class BenchCommand implements Callable<Integer> {
         final ChaosBench.Result r;
         try {
             r = ChaosBench.run(o.target(), o.tls(), o.sessions(), Math.max(1, o.pipeline()), o.duration(), chaos,
-                line -> {
-                    if (!jsonOnly) {
-                        System.out.println(line);
-                    }
-                });
+                this::progress);
         } catch (java.io.IOException | IllegalArgumentException e) {
             System.err.println("tether bench: " + e.getMessage());
             return 1;
@@ -152,6 +185,73 @@ final class BenchCommand implements Callable<Integer> {
             o.target(), r.sessions(), r.seconds(), r.cuts(), r.resumes(), r.sessionsLost(), r.sent(), r.received(),
             r.lost(), r.duplicated(), r.outOfOrder(), r.failedRequests()));
         return r.clean() ? 0 : 3;
+    }
+
+    private int storm(BenchOptions o) throws InterruptedException {
+        final StormBench.Options so;
+        try {
+            if (controlTarget == null) {
+                throw new IllegalArgumentException("--storm needs --control-target");
+            }
+            final String[] b = backoff.split(",");
+            final String[] a = serverAccept.split(",");
+            if (b.length != 2 || a.length != 2) {
+                throw new IllegalArgumentException("--backoff is BASE,CAP and --server-accept is RATE,BURST");
+            }
+            so = new StormBench.Options(o.target(), ListenAddress.parse(controlTarget), o.sessions(), controlSessions,
+                controlRate, pushRate, o.duration(), Values.parseDuration(b[0].trim()),
+                Values.parseDuration(b[1].trim()), Integer.parseInt(a[0].trim()), Integer.parseInt(a[1].trim()),
+                java.time.Duration.ofMinutes(2));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tether bench: " + e.getMessage());
+            return 2;
+        }
+        final StormBench.Result r;
+        try {
+            final io.tether.telemetry.StatFileReader stats = statFile == null ? null
+                : io.tether.telemetry.StatFileReader.open(statFile);
+            r = StormBench.run(so, stats == null ? null : m -> stats.read().counters().getOrDefault(m.label(), 0L),
+                this::progress);
+        } catch (java.io.IOException e) {
+            System.err.println("tether bench: " + e.getMessage());
+            return 1;
+        }
+        if (!jsonOnly) {
+            System.out.println();
+            System.out.println(r.summary());
+        }
+        System.out.println(String.format(Locale.ROOT, "{\"label\":\"%s\",\"target\":\"%s\",\"mode\":\"storm\","
+                + "\"sessions\":%d,\"accept_rate\":%d,\"accept_burst\":%d,\"back\":%d,\"resumed\":%d,"
+                + "\"sessions_lost\":%d,\"cut_ms\":%.1f,\"back_p50_s\":%.3f,\"back_p99_s\":%.3f,\"all_back_s\":%.3f,"
+                + "\"implied_s\":%.3f,\"bound_s\":%.3f,\"server_rate\":%.1f,\"client_rate\":%.1f,"
+                + "\"server_accepted\":%d,\"accepts_queued\":%d,\"refused_accept_rate\":%d,\"shed_pauses\":%d,"
+                + "\"per_second\":%s,\"server_per_second\":%s,"
+                + "\"quiet_p50_us\":%.0f,\"quiet_p99_us\":%.0f,\"quiet_requests\":%d,\"storm_p50_us\":%.0f,"
+                + "\"storm_p99_us\":%.0f,\"storm_max_us\":%d,\"storm_requests\":%d,\"control_failed\":%d,"
+                + "\"pushes_sent\":%d,\"pushes_received\":%d,\"pushes_lost\":%d,\"duplicated\":%d,"
+                + "\"out_of_order\":%d,\"pushes_failed\":%d}",
+            label, o.target(), r.sessions(), so.acceptRate(), so.acceptBurst(), r.back(), r.resumed(),
+            r.sessionsLost(), r.cutSeconds() * 1000, r.p50BackSeconds(), r.p99BackSeconds(), r.allBackSeconds(),
+            r.impliedSeconds(), r.boundSeconds(), r.serverRate(), r.clientRate(), r.serverAccepted(),
+            r.acceptsQueued(), r.refusedAcceptRate(), r.shedPauses(), java.util.Arrays.toString(r.perSecond()).replace(" ", ""),
+            java.util.Arrays.toString(r.serverPerSecond()).replace(" ", ""),
+            percentile(r.quiet(), 50), r.quietP99Micros(), r.quiet().getTotalCount(), percentile(r.storm(), 50),
+            r.stormP99Micros(), r.storm().getTotalCount() == 0 ? 0 : r.storm().getMaxValue(),
+            r.storm().getTotalCount(), r.controlFailed(), r.pushesSent(), r.pushesReceived(), r.pushesLost(),
+            r.duplicated(), r.outOfOrder(), r.pushesFailed()));
+        return r.allBack() && r.resumed() == r.sessions() && r.pushesLost() == 0 && r.duplicated() == 0
+            && r.outOfOrder() == 0 ? 0 : 3;
+    }
+
+    /** A progress line, unless only the JSON line is wanted. */
+    private void progress(String line) {
+        if (!jsonOnly) {
+            System.out.println(line);
+        }
+    }
+
+    private static double percentile(org.HdrHistogram.Histogram h, double p) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p);
     }
 
     private static void printTable(BenchOptions o, BenchResult r) {

@@ -69,7 +69,7 @@ public final class TetherClient implements AutoCloseable {
     private final Reconnector reconnector;
 
     private TetherClient(Builder b, InetSocketAddress address, Supplier<Transport> transports) {
-        this.loop = sharedLoops().next();
+        this.loop = (b.loops != null ? b.loops : sharedLoops()).next();
         this.session = new ClientSession(b.clientId, b.metadata, b.onPush);
         this.reconnector = new Reconnector(loop, address, transports, states, session, requests, b);
         b.stateListeners.forEach(states::addListener);
@@ -228,8 +228,18 @@ public final class TetherClient implements AutoCloseable {
         int maxRetries = Backoff.UNLIMITED;
         int heartbeatMisses = 2;
         final List<ClientStateMachine.Listener> stateListeners = new ArrayList<>();
+        LoopGroup loops;
 
         private Builder() {
+        }
+
+        /**
+         * The event loops the client runs on (one of them, round robin); by default all clients of the process share
+         * one loop. The caller owns {@code loops} and closes it after its clients.
+         */
+        public Builder loops(LoopGroup loops) {
+            this.loops = loops;
+            return this;
         }
 
         public Builder clientId(String clientId) {
