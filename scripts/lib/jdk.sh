@@ -42,10 +42,10 @@ tether_find_jdk() {
   export TETHER_JAVA_FEATURE="$best_v"
 }
 
-# JVM flags for running tether's jar: Agrona needs jdk.internal.misc; JDK 24+ would warn on
+# JVM flags for running tether's jar: Agrona needs jdk.internal.misc, loop-carried handler threads java.lang; JDK 24+ would warn on
 # zero-allocation-hashing's sun.misc.Unsafe use.
 tether_jvm_flags() {
-  local flags="--add-exports java.base/jdk.internal.misc=ALL-UNNAMED"
+  local flags="--add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED"
   [ "${TETHER_JAVA_FEATURE:-21}" -ge 24 ] && flags="$flags --sun-misc-unsafe-memory-access=allow"
   echo "$flags"
 }

@@ -71,6 +71,10 @@ public final class EventLoop implements Runnable {
     private volatile boolean running = true;
     private Thread thread;
     private Agent[] agents = new Agent[0];
+    /** Makes the virtual threads this loop starts on itself, on first use (loop thread only). */
+    private java.util.concurrent.ThreadFactory carried;
+    /** True while {@link #startCarried} starts a thread (loop thread only). */
+    private boolean startingCarried;
 
     /**
      * Work that runs in the loop's duty cycle, on the loop thread, after the reads and before the flush, so what it
@@ -144,6 +148,43 @@ public final class EventLoop implements Runnable {
 
     public Selector selector() {
         return selector;
+    }
+
+    /**
+     * Starts {@code task} on a virtual thread this loop carries: it runs in this loop's next cycle, on this thread,
+     * and once it parks, its later continuations run on the JDK's scheduler (see {@link LoopCarriedThreads} for why).
+     * False, and nothing started, when this JVM cannot make such threads ({@link LoopCarriedThreads#unavailable()}).
+     * Loop thread only.
+     */
+    public boolean startCarried(Runnable task) {
+        assert inLoop();
+        if (carried == null) {
+            if (!LoopCarriedThreads.available()) {
+                return false;
+            }
+            carried = LoopCarriedThreads.factory(this::scheduleCarried, "tether-handler@" + name);
+        }
+        startingCarried = true;
+        try {
+            carried.newThread(task).start();
+        } finally {
+            startingCarried = false;
+        }
+        return true;
+    }
+
+    /** The scheduler of {@link #startCarried}'s threads: their start is a command here, anything later is not. */
+    private void scheduleCarried(Runnable continuation) {
+        if (startingCarried && Thread.currentThread() == thread) {
+            execute(continuation);
+        } else {
+            LoopCarriedThreads.runShared(continuation);
+        }
+    }
+
+    /** The loop whose thread is the current one, or null on any other thread (a virtual thread it carries too). */
+    public static EventLoop current() {
+        return Thread.currentThread() instanceof EventLoopThread t ? t.loop() : null;
     }
 
     /** Runs {@code command} on this loop, soon. Safe from any thread. */
