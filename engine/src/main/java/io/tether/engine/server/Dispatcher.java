@@ -6,6 +6,9 @@ import io.opentelemetry.context.Scope;
 import io.tether.codec.Status;
 import io.tether.codec.proto.Request;
 import io.tether.engine.config.TetherConfig;
+import io.tether.engine.config.VirtualCarrier;
+import io.tether.engine.reactor.EventLoop;
+import io.tether.engine.reactor.LoopCarriedThreads;
 import io.tether.telemetry.CounterSet;
 import io.tether.telemetry.Latency;
 import io.tether.telemetry.Metric;
@@ -26,6 +29,7 @@ import java.util.function.Supplier;
 final class Dispatcher {
     private static final LogEvent GRACE_EXCEEDED = LogEvent.warn(Dispatcher.class, "shutdown.grace.exceeded");
     private static final LogEvent HANDLER_FAILED = LogEvent.warn(Dispatcher.class, "handler.failed");
+    private static final LogEvent CARRIER_SHARED = LogEvent.warn(Dispatcher.class, "dispatch.carrier.shared");
 
     /** A handler and where it runs. */
     record Registration(RequestHandler handler, boolean inline) {
@@ -37,7 +41,9 @@ final class Dispatcher {
     private final CounterSet shared;
     /** Called with every reply before it is encoded; null but in tests, which make encoding fail with it. */
     private final Consumer<Reply> encodingHook;
-    private final ThreadFactory virtualThreads = Thread.ofVirtual().name("tether-handler-", 0).factory();
+    private final ThreadFactory virtualThreads = Thread.ofVirtual().name("tether-handler").factory();
+    /** Whether a worker started on a loop runs on a virtual thread that loop carries. */
+    private final boolean loopCarried;
     private final AtomicLong inflight = new AtomicLong();
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
@@ -50,6 +56,15 @@ final class Dispatcher {
         this.config = config;
         this.shared = shared;
         this.encodingHook = encodingHook;
+        this.loopCarried = config.get().virtualCarrier() == VirtualCarrier.LOOP && LoopCarriedThreads.available();
+        if (config.get().virtualCarrier() == VirtualCarrier.LOOP && !loopCarried) {
+            CARRIER_SHARED.log("reason", LoopCarriedThreads.unavailable());
+        }
+    }
+
+    /** Whether handlers' virtual threads are carried by the loop that read their request (else the JDK's). */
+    boolean loopCarried() {
+        return loopCarried;
     }
 
     /** The handler of {@code method}, or null when none is registered. */
@@ -74,8 +89,16 @@ final class Dispatcher {
         return shared;
     }
 
+    /**
+     * Starts a session's worker on a virtual thread: on a loop, one that loop carries until it first parks (so it runs
+     * in the loop's next cycle, and its response is written while the loop is awake), elsewhere or with the shared
+     * carrier one on the JDK's scheduler.
+     */
     void start(Runnable worker) {
-        virtualThreads.newThread(worker).start();
+        final EventLoop loop = loopCarried ? EventLoop.current() : null;
+        if (loop == null || !loop.startCarried(worker)) {
+            virtualThreads.newThread(worker).start();
+        }
     }
 
     /** Requests started and not yet answered. */
