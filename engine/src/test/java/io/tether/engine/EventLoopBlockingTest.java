@@ -7,6 +7,7 @@ import io.tether.engine.server.PushResult;
 import io.tether.engine.server.Reply;
 import io.tether.engine.server.TetherServer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -91,5 +92,27 @@ class EventLoopBlockingTest {
             assertThat(response.varint(1)).isEqualTo(1);
             assertThat(response.string(3)).isEqualTo("released " + i);
         }
+    }
+    /**
+     * A handler registered inline that never returns holds its loop for good; shutdown still ends, each of its steps
+     * waiting for that loop at most the grace period and a second, instead of for ever.
+     */
+    @Test
+    void shouldShutDownWhileAnInlineHandlerHoldsTheOnlyLoop() throws Exception {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final TetherServer server = servers.start(TetherServer.builder().onRequestInline("hold", call -> {
+            entered.countDown();
+            release.await();
+            return Reply.ok(call.payload());
+        }), "io-threads", "1");
+        final RawClient holder = servers.connect();
+        holder.hello("holder");
+        holder.sendFrame(HandWire.request(1, "hold", HandWire.utf8("x")));
+        assertThat(entered.await(10, TimeUnit.SECONDS)).as("the inline handler holds the loop").isTrue();
+
+        final Thread closer = Thread.ofPlatform().name("closer").start(() -> server.shutdown(Duration.ofMillis(200)));
+        closer.join(Duration.ofSeconds(30));
+        assertThat(closer.isAlive()).as("shutdown returned though the loop is held").isFalse();
+        assertThat(server.isClosed()).isTrue();
     }
 }

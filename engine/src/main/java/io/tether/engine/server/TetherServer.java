@@ -46,6 +46,9 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class TetherServer implements AutoCloseable {
+    private static final LogEvent LOOP_UNRESPONSIVE = LogEvent.warn(TetherServer.class, "loop.unresponsive");
+    /** How long start waits for the accept loop to register the listeners. */
+    private static final Duration START_STEP_WAIT = Duration.ofSeconds(10);
     private static final LogEvent REGISTER_FAILED = LogEvent.debug(TetherServer.class,
         "connection.register.failed");
 
@@ -171,7 +174,9 @@ public final class TetherServer implements AutoCloseable {
                 registered.countDown();
             }
         });
-        awaitUninterruptibly(registered);
+        if (!awaitUninterruptibly(registered, "register listeners", START_STEP_WAIT)) {
+            throw new IOException("the accept loop did not register the listeners within " + START_STEP_WAIT);
+        }
         if (failure[0] != null) {
             throw failure[0];
         }
@@ -396,7 +401,9 @@ public final class TetherServer implements AutoCloseable {
             }
             stopped.countDown();
         });
-        awaitUninterruptibly(stopped);
+        // A loop held by a handler that never returns must not hold shutdown too: each step waits at most this.
+        final Duration stepWait = grace.plusSeconds(1);
+        awaitUninterruptibly(stopped, "close listeners", stepWait);
         dispatcher.drain(grace);
         final CountDownLatch goodbyes = new CountDownLatch(loops.size());
         for (int i = 0; i < loops.size(); i++) {
@@ -408,7 +415,7 @@ public final class TetherServer implements AutoCloseable {
                 goodbyes.countDown();
             });
         }
-        awaitUninterruptibly(goodbyes);
+        awaitUninterruptibly(goodbyes, "goodbyes", stepWait);
         awaitDrained(Duration.ofSeconds(2));
         releaseAll();
     }
@@ -450,12 +457,23 @@ public final class TetherServer implements AutoCloseable {
         }
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
+    /**
+     * Waits for the loops to run a step of start or shutdown, at most {@code max}, and says whether they did: a loop
+     * that does not answer by then (stuck in a handler that holds it, or waiting for a lock) is logged and left
+     * behind, so a shutdown still ends.
+     */
+    private static boolean awaitUninterruptibly(CountDownLatch latch, String step, Duration max) {
         boolean interrupted = false;
-        while (true) {
+        final long deadline = System.nanoTime() + max.toNanos();
+        boolean done = false;
+        while (!done) {
             try {
-                latch.await();
-                break;
+                final long left = deadline - System.nanoTime();
+                done = latch.await(Math.max(0, left), TimeUnit.NANOSECONDS);
+                if (!done) {
+                    LOOP_UNRESPONSIVE.log("step", step, "loops", latch.getCount(), "waited", max);
+                    break;
+                }
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -463,5 +481,6 @@ public final class TetherServer implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return done;
     }
 }
