@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -50,9 +52,11 @@ public final class ReloadMeasurement {
                 final LiveConfig live = source.startLive(Map.of(ConfigSource.FLAG, flags));
                 final TetherServer server = TetherServer.builder().liveConfig(live).start();
                 // After the server's own listener: called once the server runs with the new value.
-                final Map<Long, Long> appliedAt = new ConcurrentHashMap<>();
-                live.subscribe((previous, current) -> appliedAt.put(current.heartbeatInterval().toMillis(),
-                    System.nanoTime()));
+                // Completed, not polled: a waiting thread that woke every few microseconds would itself take CPU
+                // from the echo on two cores, in the changing phase only.
+                final Map<Long, CompletableFuture<Long>> appliedAt = new ConcurrentHashMap<>();
+                live.subscribe((previous, current) -> appliedAt.computeIfAbsent(current.heartbeatInterval()
+                    .toMillis(), k -> new CompletableFuture<>()).complete(System.nanoTime()));
                 final Recorder echo = new Recorder(2);
                 final AtomicBoolean stop = new AtomicBoolean();
                 final List<Thread> load = new ArrayList<>();
@@ -88,13 +92,14 @@ public final class ReloadMeasurement {
                     LockSupport.parkNanos(due - System.nanoTime());
                     final long put = System.nanoTime();
                     kv.getKVClient().put(bytes("/tether/bench/heartbeat-interval"), bytes(value + "ms")).get();
-                    while (!appliedAt.containsKey(value)) {
-                        if (System.nanoTime() - put > TimeUnit.SECONDS.toNanos(10)) {
-                            throw new IllegalStateException("change " + value + " not in force after 10 s");
-                        }
-                        LockSupport.parkNanos(20_000);
+                    final long applied;
+                    try {
+                        applied = appliedAt.computeIfAbsent(value, k -> new CompletableFuture<>())
+                            .get(10, TimeUnit.SECONDS);
+                    } catch (TimeoutException e) {
+                        throw new IllegalStateException("change " + value + " not in force after 10 s", e);
                     }
-                    putToApplied.recordValue(appliedAt.get(value) - put);
+                    putToApplied.recordValue(applied - put);
                 }
                 park(start + phaseNanos - System.nanoTime());
                 final Histogram changing = echo.getIntervalHistogram();
