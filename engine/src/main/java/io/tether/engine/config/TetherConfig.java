@@ -22,9 +22,10 @@ public record TetherConfig(
     @Setting(description = "Where the built-in methods run: virtual (virtual threads) or inline (the event loop).",
         defaultValue = "virtual")
     Dispatch dispatch,
-    @Setting(description = "What carries handlers' virtual threads: loop (the event loop that read the request; "
-        + "a handler that blocks parks and leaves the loop free; needs JDK 24+, else shared, and the log says so) "
-        + "or shared (the JDK's scheduler, a carrier per core: for handlers that compute for long).",
+    @Setting(description = "What carries handlers' virtual threads: loop (they start on the event loop that read "
+        + "the request; one that blocks parks, frees the loop and goes on on the JDK's scheduler; needs JDK 24+ "
+        + "and java.lang open to tether, else shared, and the log says so) or shared (the JDK's scheduler, a "
+        + "carrier per core: for handlers that compute for long).",
         defaultValue = "loop")
     VirtualCarrier virtualCarrier,
     @Setting(description = "Largest frame accepted; a longer one is refused before it is read.",
