@@ -151,8 +151,9 @@ public final class EventLoop implements Runnable {
     }
 
     /**
-     * Starts {@code task} on a virtual thread this loop carries: it runs in this loop's next cycle, on this thread,
-     * and once it parks, its later continuations run on the JDK's scheduler (see {@link LoopCarriedThreads} for why).
+     * Starts {@code task} on a virtual thread this loop carries: it runs among this loop's commands (in this cycle
+     * when started while the loop reads), on this thread, and once it parks, its later continuations run on the
+     * JDK's scheduler (see {@link LoopCarriedThreads} for why).
      * False, and nothing started, when this JVM cannot make such threads ({@link LoopCarriedThreads#unavailable()}).
      * Loop thread only.
      */

@@ -91,8 +91,8 @@ final class Dispatcher {
 
     /**
      * Starts a session's worker on a virtual thread: on a loop, one that loop carries until it first parks (so it runs
-     * in the loop's next cycle, and its response is written while the loop is awake), elsewhere or with the shared
-     * carrier one on the JDK's scheduler.
+     * among the loop's commands, right after the reads, and its response is written while the loop is awake);
+     * elsewhere or with the shared carrier, one on the JDK's scheduler.
      */
     void start(Runnable worker) {
         final EventLoop loop = loopCarried ? EventLoop.current() : null;
