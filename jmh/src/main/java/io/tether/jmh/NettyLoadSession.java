@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * WebSocket once the upgrade is done), and on Welcome starts sending: in closed loop {@code pipeline} requests,
  * then one new request written for each response read, all flushed once per read batch; in open loop it sends
  * when its event loop's pacer says so. Every response must carry the id of a request in flight and echo its
- * payload (the id in the first 8 bytes, little-endian, then a fixed filler), else it is a mismatch; a non-zero status is an error.
- * It answers the server's Ping with Pong. Touched by its channel's event loop only.
+ * payload (the id in the first 8 bytes, little-endian, then a fixed filler), else it is a mismatch; a non-zero
+ * status is an error. It answers the server's Ping with Pong. Touched by its channel's event loop only.
  */
 final class NettyLoadSession extends ChannelInboundHandlerAdapter {
     private static final int WELCOME_TIMEOUT_SECONDS = 10;

@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -72,7 +73,7 @@ public final class EventLoop implements Runnable {
     private Thread thread;
     private Agent[] agents = new Agent[0];
     /** Makes the virtual threads this loop starts on itself, on first use (loop thread only). */
-    private java.util.concurrent.ThreadFactory carried;
+    private ThreadFactory carried;
     /** True while {@link #startCarried} starts a thread (loop thread only). */
     private boolean startingCarried;
 

@@ -75,11 +75,8 @@ public final class LoopCarriedThreads {
         SHARED.execute(continuation);
     }
 
-    /** A factory of virtual threads named {@code name} and run by {@code scheduler}; null when not available. */
+    /** A factory of virtual threads named {@code name} and run by {@code scheduler}; only when {@link #available()}. */
     static ThreadFactory factory(Executor scheduler, String name) {
-        if (BUILDER == null) {
-            return null;
-        }
         try {
             return ((Thread.Builder.OfVirtual) BUILDER.newInstance(scheduler)).name(name).factory();
         } catch (ReflectiveOperationException e) {

@@ -56,15 +56,11 @@ final class Dispatcher {
         this.config = config;
         this.shared = shared;
         this.encodingHook = encodingHook;
-        this.loopCarried = config.get().virtualCarrier() == VirtualCarrier.LOOP && LoopCarriedThreads.available();
-        if (config.get().virtualCarrier() == VirtualCarrier.LOOP && !loopCarried) {
+        final boolean wanted = config.get().virtualCarrier() == VirtualCarrier.LOOP;
+        this.loopCarried = wanted && LoopCarriedThreads.available();
+        if (wanted && !loopCarried) {
             CARRIER_SHARED.log("reason", LoopCarriedThreads.unavailable());
         }
-    }
-
-    /** Whether handlers' virtual threads are carried by the loop that read their request (else the JDK's). */
-    boolean loopCarried() {
-        return loopCarried;
     }
 
     /** The handler of {@code method}, or null when none is registered. */

@@ -465,21 +465,20 @@ public final class TetherServer implements AutoCloseable {
     private static boolean awaitUninterruptibly(CountDownLatch latch, String step, Duration max) {
         boolean interrupted = false;
         final long deadline = System.nanoTime() + max.toNanos();
-        boolean done = false;
-        while (!done) {
+        boolean done;
+        while (true) {
             try {
-                final long left = deadline - System.nanoTime();
-                done = latch.await(Math.max(0, left), TimeUnit.NANOSECONDS);
-                if (!done) {
-                    LOOP_UNRESPONSIVE.log("step", step, "loops", latch.getCount(), "waited", max);
-                    break;
-                }
+                done = latch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                break;
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (!done) {
+            LOOP_UNRESPONSIVE.log("step", step, "loops", latch.getCount(), "waited", max);
         }
         return done;
     }
