@@ -134,18 +134,22 @@ public final class FrameEncoder {
         return n + putVarintField(buffer, index + n, 1, value);
     }
 
-    // ---- Goodbye { uint32 code = 1; string reason = 2; }
+    // ---- Goodbye { uint32 code = 1; string reason = 2; uint32 retry_after_ms = 3; string reconnect_to = 4; }
 
-    public static int goodbyeLength(int code, String reason, long retryAfterMs) {
-        return messageFieldSize(GOODBYE, goodbyeBody(code, utf8Length(reason), retryAfterMs));
+    public static int goodbyeLength(int code, String reason, long retryAfterMs, String reconnectTo) {
+        return messageFieldSize(GOODBYE, goodbyeBody(code, utf8Length(reason), retryAfterMs, utf8Length(reconnectTo)));
     }
 
-    public static int putGoodbye(MutableDirectBuffer buffer, int index, int code, String reason, long retryAfterMs) {
+    public static int putGoodbye(MutableDirectBuffer buffer, int index, int code, String reason, long retryAfterMs,
+                                 String reconnectTo) {
         final int reasonLength = utf8Length(reason);
-        int i = index + putMessageHeader(buffer, index, GOODBYE, goodbyeBody(code, reasonLength, retryAfterMs));
+        final int urlLength = utf8Length(reconnectTo);
+        int i = index + putMessageHeader(buffer, index, GOODBYE, goodbyeBody(code, reasonLength, retryAfterMs,
+            urlLength));
         i += putVarintField(buffer, i, 1, code & 0xFFFFFFFFL);
         i += putStringField(buffer, i, 2, reason, reasonLength);
         i += putVarintField(buffer, i, 3, retryMs(retryAfterMs));
+        i += putStringField(buffer, i, 4, reconnectTo, urlLength);
         return i - index;
     }
 
@@ -154,9 +158,9 @@ public final class FrameEncoder {
         return Math.min(Math.max(0, retryAfterMs), 0xFFFFFFFFL);
     }
 
-    private static int goodbyeBody(int code, int reasonLength, long retryAfterMs) {
+    private static int goodbyeBody(int code, int reasonLength, long retryAfterMs, int urlLength) {
         return varintFieldSize(1, code & 0xFFFFFFFFL) + lengthDelimitedFieldSize(2, reasonLength)
-            + varintFieldSize(3, retryMs(retryAfterMs));
+            + varintFieldSize(3, retryMs(retryAfterMs)) + lengthDelimitedFieldSize(4, urlLength);
     }
 
     // ---- Welcome { string session_id = 1; bytes resume_token = 2; bool resumed = 3; uint32 heartbeat_ms = 4; }

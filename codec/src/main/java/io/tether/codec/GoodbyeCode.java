@@ -29,6 +29,11 @@ public final class GoodbyeCode {
     public static final int SESSION_TAKEN_OVER = 4004;
     /** Refused by admission control or a rate limit. */
     public static final int OVERLOADED = 4008;
+    /**
+     * This node does not serve the session now (draining, or not owning sessions while cut off from its cluster):
+     * reconnect at once, to reconnect_to when set, and resume there.
+     */
+    public static final int REDIRECT = 4009;
 
     private GoodbyeCode() {
     }

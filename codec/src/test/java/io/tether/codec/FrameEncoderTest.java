@@ -1,6 +1,8 @@
 package io.tether.codec;
 
 import com.google.protobuf.ByteString;
+import io.tether.codec.proto.Frame;
+import io.tether.codec.proto.Goodbye;
 import io.tether.codec.FrameValues.AckValues;
 import io.tether.codec.FrameValues.GoodbyeValues;
 import io.tether.codec.FrameValues.HelloValues;
@@ -24,6 +26,7 @@ import static io.tether.codec.WireSamples.PAYLOADS;
 import static io.tether.codec.WireSamples.STRINGS;
 import static io.tether.codec.WireSamples.UINT32;
 import static io.tether.codec.WireSamples.UINT64;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -132,6 +135,25 @@ class FrameEncoderTest {
         assertMatchesGenerated(new GoodbyeValues(0, ""));
         assertMatchesGenerated(new GoodbyeValues(GoodbyeCode.OVERLOADED, "over accept-rate", 5_000));
         assertMatchesGenerated(new GoodbyeValues(GoodbyeCode.OVERLOADED, "", -1));
+        for (String url : STRINGS) {
+            assertMatchesGenerated(new GoodbyeValues(GoodbyeCode.REDIRECT, "node draining", 0, url));
+        }
+        assertMatchesGenerated(new GoodbyeValues(GoodbyeCode.REDIRECT, "", 0, "tcp://127.0.0.1:7001"));
+        assertMatchesGenerated(new GoodbyeValues(GoodbyeCode.REDIRECT, "both", 250, "wss://node-2:443/tether"));
+    }
+
+    @Test
+    void shouldEncodeAGoodbyeWithReconnectToThatTheProtobufParserReadsBack() throws Exception {
+        final String url = "tcp://127.0.0.1:7001";
+        final GoodbyeValues values = new GoodbyeValues(GoodbyeCode.REDIRECT, "node draining", 0, url);
+        final Goodbye parsed = Frame.parseFrom(values.encoded()).getGoodbye();
+        assertThat(parsed.getCode()).isEqualTo(GoodbyeCode.REDIRECT);
+        assertThat(parsed.getReason()).isEqualTo("node draining");
+        assertThat(parsed.getRetryAfterMs()).isZero();
+        assertThat(parsed.getReconnectTo()).isEqualTo(url);
+        // Field 4, length-delimited (0x22), right after code (0x08, 4009 as a varint) and reason (0x12).
+        assertThat(HexFormat.of().formatHex(values.encoded())).contains("08a91f").contains(
+            "22" + HexFormat.of().toHexDigits((byte) url.length()) + HexFormat.of().formatHex(url.getBytes(UTF_8)));
     }
 
     @Test

@@ -159,26 +159,31 @@ sealed interface FrameValues {
         }
     }
 
-    record GoodbyeValues(int code, String reason, int retryAfterMs) implements FrameValues {
+    record GoodbyeValues(int code, String reason, int retryAfterMs, String reconnectTo) implements FrameValues {
         GoodbyeValues(int code, String reason) {
-            this(code, reason, 0);
+            this(code, reason, 0, "");
+        }
+
+        GoodbyeValues(int code, String reason, int retryAfterMs) {
+            this(code, reason, retryAfterMs, "");
         }
 
         public Frame generated() {
             return Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setCode(code).setReason(reason)
-                .setRetryAfterMs(retryAfterMs)).build();
+                .setRetryAfterMs(retryAfterMs).setReconnectTo(reconnectTo)).build();
         }
 
         public int encodedLength() {
-            return FrameEncoder.goodbyeLength(code, reason, Integer.toUnsignedLong(retryAfterMs));
+            return FrameEncoder.goodbyeLength(code, reason, Integer.toUnsignedLong(retryAfterMs), reconnectTo);
         }
 
         public int encode(MutableDirectBuffer buffer, int index) {
-            return FrameEncoder.putGoodbye(buffer, index, code, reason, Integer.toUnsignedLong(retryAfterMs));
+            return FrameEncoder.putGoodbye(buffer, index, code, reason, Integer.toUnsignedLong(retryAfterMs),
+                reconnectTo);
         }
 
         public FrameValues asReceived() {
-            return new GoodbyeValues(code, received(reason), retryAfterMs);
+            return new GoodbyeValues(code, received(reason), retryAfterMs, received(reconnectTo));
         }
     }
 

@@ -116,7 +116,8 @@ class FramingFuzzTest {
             case 3 -> new HelloValues(data.consumeString(40), data.consumeBytes(64), data.consumeLong(), map(data));
             case 4 -> new WelcomeValues(data.consumeString(40), data.consumeBytes(64), data.consumeBoolean(),
                 data.consumeInt());
-            case 5 -> new GoodbyeValues(data.consumeInt(), data.consumeString(80), data.consumeInt());
+            case 5 -> new GoodbyeValues(data.consumeInt(), data.consumeString(80), data.consumeInt(),
+                data.consumeString(40));
             case 6 -> new AckValues(data.consumeLong());
             case 7 -> new PingValues(data.consumeLong());
             default -> new PongValues(data.consumeLong());

@@ -126,7 +126,7 @@ final class WireSamples {
             case 3 -> new FrameValues.HelloValues(string(r, 20), bytes(r, 40).toByteArray(), uint64(r), map(r));
             case 4 -> new FrameValues.WelcomeValues(string(r, 20), bytes(r, 40).toByteArray(), r.nextBoolean(),
                 uint32(r));
-            case 5 -> new FrameValues.GoodbyeValues(uint32(r), string(r, 30));
+            case 5 -> new FrameValues.GoodbyeValues(uint32(r), string(r, 30), uint32(r), string(r, 30));
             case 6 -> new FrameValues.AckValues(uint64(r));
             case 7 -> new FrameValues.PingValues(uint64(r));
             default -> new FrameValues.PongValues(uint64(r));

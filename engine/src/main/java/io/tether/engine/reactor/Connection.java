@@ -216,17 +216,25 @@ public final class Connection extends ConnectionOutbound implements Selectable {
      */
     @Override
     public void closeWithGoodbye(int code, String reason) {
-        closeWithGoodbye(code, reason, 0);
+        closeWithGoodbye(code, reason, 0, "");
     }
 
     /** As {@link #closeWithGoodbye(int, String)}, telling the peer to wait {@code retryAfterMs} before it comes back. */
     public void closeWithGoodbye(int code, String reason, long retryAfterMs) {
+        closeWithGoodbye(code, reason, retryAfterMs, "");
+    }
+
+    /**
+     * As {@link #closeWithGoodbye(int, String, long)}, telling the peer where to reconnect instead: with
+     * {@link GoodbyeCode#REDIRECT}, {@code reconnectTo} is the URL of another node ({@code ""}: none).
+     */
+    public void closeWithGoodbye(int code, String reason, long retryAfterMs, String reconnectTo) {
         assert loop.inLoop();
         if (closing || closed) {
             return;
         }
         if (driver.established(this)) {
-            driver.writeGoodbye(this, code, reason, retryAfterMs);
+            driver.writeGoodbye(this, code, reason, retryAfterMs, reconnectTo);
         }
         startClose(code, reason);
     }

@@ -36,8 +36,11 @@ public interface ConnectionDriver {
     /** Whether the peer can be told why the connection closes (a WebSocket one only after its upgrade). */
     boolean established(Connection c);
 
-    /** Writes what tells the peer the connection is closing (and, above 0, when it may come back). */
-    void writeGoodbye(Connection c, int code, String reason, long retryAfterMs);
+    /**
+     * Writes what tells the peer the connection is closing (and, above 0, when it may come back; when not empty,
+     * where to reconnect instead).
+     */
+    void writeGoodbye(Connection c, int code, String reason, long retryAfterMs, String reconnectTo);
 
     /** Whether input is still decoded after this side started closing (WebSocket reads on to the peer's close). */
     boolean decodesWhileClosing(Connection c);

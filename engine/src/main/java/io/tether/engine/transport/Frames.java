@@ -58,10 +58,10 @@ public final class Frames {
 
     // ---- tether frames
 
-    static void writeGoodbye(Connection c, int code, String reason, long retryAfterMs) {
-        final int body = FrameEncoder.goodbyeLength(code, reason, retryAfterMs);
+    static void writeGoodbye(Connection c, int code, String reason, long retryAfterMs, String reconnectTo) {
+        final int body = FrameEncoder.goodbyeLength(code, reason, retryAfterMs, reconnectTo);
         try (OutboundClaim claim = claim(c, body)) {
-            FrameEncoder.putGoodbye(claim.buffer(), header(claim, body), code, reason, retryAfterMs);
+            FrameEncoder.putGoodbye(claim.buffer(), header(claim, body), code, reason, retryAfterMs, reconnectTo);
             seal(claim, body);
         }
     }

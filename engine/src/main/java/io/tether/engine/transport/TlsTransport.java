@@ -180,8 +180,8 @@ public final class TlsTransport extends Transport implements TlsEvents, NetworkS
     }
 
     @Override
-    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs) {
-        inner.writeGoodbye(c, code, reason, retryAfterMs);
+    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs, String reconnectTo) {
+        inner.writeGoodbye(c, code, reason, retryAfterMs, reconnectTo);
     }
 
     @Override

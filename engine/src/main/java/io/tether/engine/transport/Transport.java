@@ -36,8 +36,8 @@ public abstract class Transport implements ConnectionDriver {
 
     /** Writes what tells the peer the connection is closing: a Goodbye frame (and, on WebSocket, a close frame). */
     @Override
-    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs) {
-        Frames.writeGoodbye(c, code, reason, retryAfterMs);
+    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs, String reconnectTo) {
+        Frames.writeGoodbye(c, code, reason, retryAfterMs, reconnectTo);
     }
 
     /** Writes a heartbeat ping. */

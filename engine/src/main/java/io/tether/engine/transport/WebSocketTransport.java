@@ -175,9 +175,9 @@ public final class WebSocketTransport extends Transport implements WebSocketFram
     }
 
     @Override
-    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs) {
+    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs, String reconnectTo) {
         if (rawHandler == null && role == WebSocketRole.SERVER) {
-            Frames.writeGoodbye(c, code, reason, retryAfterMs);
+            Frames.writeGoodbye(c, code, reason, retryAfterMs, reconnectTo);
         }
         writeClose(c, closeCodeFor(code), reason);
     }

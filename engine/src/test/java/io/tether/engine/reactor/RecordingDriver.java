@@ -111,7 +111,7 @@ final class RecordingDriver implements ConnectionDriver {
     }
 
     @Override
-    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs) {
+    public void writeGoodbye(Connection c, int code, String reason, long retryAfterMs, String reconnectTo) {
         goodbyeCode.set(code);
     }
 
