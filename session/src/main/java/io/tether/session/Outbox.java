@@ -69,6 +69,30 @@ public final class Outbox {
         return nextSeq;
     }
 
+    /** The seq of the oldest retained push; {@link #nextSeq()} when none is retained. */
+    public long firstSeq() {
+        return firstSeq;
+    }
+
+    /**
+     * Makes this new, empty outbox go on with another one's numbering (a session handed over from another node): the
+     * next push appended is {@code firstSeq}, and a client that lost pushes up to {@code lostThroughSeq} stays unable
+     * to resume from before them.
+     *
+     * @throws IllegalStateException if a push was appended already
+     */
+    public void continueFrom(final long firstSeq, final long lostThroughSeq) {
+        if (nextSeq != 1 || ring.count() > 0) {
+            throw new IllegalStateException("the outbox has pushes already");
+        }
+        if (firstSeq < 1 || lostThroughSeq < 0 || lostThroughSeq >= firstSeq) {
+            throw new IllegalArgumentException("bad numbering: first " + firstSeq + ", lost through " + lostThroughSeq);
+        }
+        this.firstSeq = firstSeq;
+        this.nextSeq = firstSeq;
+        this.lostThroughSeq = lostThroughSeq;
+    }
+
     /** The seq of the last push appended, 0 before the first. */
     public long lastSeq() {
         return nextSeq - 1;

@@ -51,6 +51,12 @@ public final class RecentResponses {
         void onResponse(long requestId, byte[] buffer, int offset, int length);
     }
 
+    /** Receives every remembered response, oldest first; {@code length} is -1 for one too large to keep. */
+    @FunctionalInterface
+    public interface EntryConsumer {
+        void onEntry(long requestId, byte[] buffer, int offset, int length);
+    }
+
     // Each ring record: request id (8), completion time (8), response length or NOT_KEPT (4), response.
     private static final int ID_OFFSET = 0;
     private static final int COMPLETED_AT_OFFSET = ID_OFFSET + Long.BYTES;
@@ -145,6 +151,43 @@ public final class RecentResponses {
         }
     }
 
+    /**
+     * Hands every remembered response to {@code consumer}, oldest first (to copy the window to another node).
+     *
+     * @return how many
+     */
+    public int forEach(final EntryConsumer consumer) {
+        final byte[] buffer = ring.buffer();
+        final int count = ring.count();
+        for (int i = 0, at = ring.first(); i < count; i++, at = ring.next(at)) {
+            final int offset = RecordRing.payloadOffset(at);
+            final long requestId = (long) LONG.get(buffer, offset + ID_OFFSET);
+            final int length = responseLength(at);
+            consumer.onEntry(requestId, buffer, offset + ENTRY_HEADER_LENGTH, length);
+        }
+        return count;
+    }
+
+    /**
+     * Remembers a response another window had ({@link #forEach}), as completed at {@code completedAt} on this one's
+     * clock; {@code length} -1 remembers it as answered but not kept.
+     */
+    public void restore(final long requestId, final long completedAt, final byte[] src, final int offset,
+                        final int length) {
+        if (requestId > highestBegun) {
+            highestBegun = requestId;
+        }
+        if (length < 0) {
+            claimEntry(requestId, completedAt, 0, false);
+            return;
+        }
+        Objects.checkFromIndexSize(offset, length, src.length);
+        final int at = claim(requestId, completedAt, length);
+        if (at >= 0) {
+            System.arraycopy(src, offset, ring.buffer(), at, length);
+        }
+    }
+
     /** Forgets an in-flight request that will never be answered, so that a re-send runs it. */
     public void abandon(final long requestId) {
         removeInFlight(requestId);
@@ -202,8 +245,11 @@ public final class RecentResponses {
     }
 
     private int claim(final long requestId, final long completedAt, final int length) {
+        return claimEntry(requestId, completedAt, length, ring.canHold(ENTRY_HEADER_LENGTH + length));
+    }
+
+    private int claimEntry(final long requestId, final long completedAt, final int length, final boolean kept) {
         removeInFlight(requestId);
-        final boolean kept = ring.canHold(ENTRY_HEADER_LENGTH + length);
         final int entryLength = ENTRY_HEADER_LENGTH + (kept ? length : 0);
         while (ring.count() >= maxEntries) {
             ring.removeFirst();

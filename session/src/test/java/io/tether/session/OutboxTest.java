@@ -244,4 +244,31 @@ class OutboxTest {
         }
         assertThat(outbox.retainedCount()).isEqualTo(6);
     }
+
+    @Test
+    void shouldGoOnWithAnotherOutboxsNumberingWhenContinued() {
+        final Outbox from = new Outbox(1024);
+        push(from, "a");
+        push(from, "b");
+        push(from, "c");
+        from.ack(1);
+        final Outbox to = new Outbox(1024);
+        to.continueFrom(from.firstSeq(), from.lostThroughSeq());
+        from.replayAfter(0, (seq, buffer, offset, length) -> to.append(seq, buffer, offset, length));
+
+        assertThat(to.nextSeq()).isEqualTo(4);
+        assertThat(to.canResumeFrom(1)).isTrue();
+        assertThat(to.canResumeFrom(0)).isFalse();
+        to.replayAfter(1, recorder);
+        assertThat(replayed).containsExactly("2:b", "3:c");
+    }
+
+    @Test
+    void shouldRefuseToContinueOnceItHasPushes() {
+        final Outbox outbox = new Outbox(1024);
+        push(outbox, "a");
+
+        assertThatThrownBy(() -> outbox.continueFrom(5, 0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new Outbox(64).continueFrom(5, 5)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -148,4 +148,23 @@ class RecentResponsesTest {
         final byte[] bytes = body.getBytes(US_ASCII);
         window.complete(id, at, bytes, 0, bytes.length);
     }
+
+    @Test
+    void shouldCopyEveryRememberedResponseToAnotherWindow() {
+        final RecentResponses from = new RecentResponses(8, 64);
+        from.begin(1);
+        complete(from, 1, 10, "one");
+        from.begin(2);
+        complete(from, 2, 11, "x".repeat(100)); // too large to keep: answered, not kept
+        final RecentResponses to = new RecentResponses(8, 64);
+
+        final int copied = from.forEach((id, buffer, offset, length) -> to.restore(id, 500, buffer, offset, length));
+
+        assertThat(copied).isEqualTo(2);
+        assertThat(to.begin(1)).isEqualTo(RecentResponses.Status.ANSWERED);
+        assertThat(to.begin(2)).isEqualTo(RecentResponses.Status.ANSWER_NOT_KEPT);
+        assertThat(to.replay(1, recorder)).isTrue();
+        assertThat(replayed).containsExactly("1:one");
+        assertThat(to.expireCompletedBefore(500)).isZero(); // completed on the new window's clock
+    }
 }
