@@ -48,7 +48,7 @@ class StatFileTest {
     void shouldReportTheServerGoneWhenItsHeartbeatIsStaleOrItsProcessIsDead() throws Exception {
         final Path file = dir.resolve("s.stat");
         final Path copy = dir.resolve("copy.stat");
-        try (Counters counters = Counters.mapped(file, 64)) {
+        try (Counters counters = Counters.mapped(file, 128)) {
             counters.newSet("loop-0").add(Metric.REQUESTS, 9);
             Files.copy(file, copy);
         }
@@ -68,7 +68,7 @@ class StatFileTest {
     void shouldRefuseAFileOfAnotherVersionOrNoStatFileAtAll() throws Exception {
         final Path file = dir.resolve("s.stat");
         final Path copy = dir.resolve("copy.stat");
-        try (Counters counters = Counters.mapped(file, 64)) {
+        try (Counters counters = Counters.mapped(file, 128)) {
             Files.copy(file, copy);
         }
         final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(copy)).order(ByteOrder.nativeOrder());

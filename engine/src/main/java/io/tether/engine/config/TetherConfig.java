@@ -250,6 +250,32 @@ public record TetherConfig(
         + "it (from the last good settings, if kept); later, before the read is retried as failed.",
         defaultValue = "5s")
     Duration etcdTimeout,
+    @Setting(description = "Cluster this node joins (with etcd): nodes of one name share their sessions, push to "
+        + "each other's, take them over on resume and drain into each other; off unless set.")
+    String clusterName,
+    @Setting(description = "Address other nodes reach this one on, for forwarded pushes and hand-overs: "
+        + "tcp://HOST:PORT, or tls://HOST:PORT for mutual TLS with the tls-cert, tls-key and tls-ca of the node.",
+        defaultValue = "tcp://127.0.0.1:7100")
+    ListenAddress clusterListen,
+    @Setting(description = "How other nodes reach cluster-listen, tcp://HOST:PORT or tls://HOST:PORT, when it is "
+        + "not the address bound (behind NAT, or bound to 0.0.0.0); the address bound unless set.")
+    String clusterAdvertise,
+    @Setting(description = "URL clients are sent to when another node redirects them here (Goodbye 4009), e.g. "
+        + "tcp://node1.example:7000; the first listen address as bound unless set.")
+    String clientAdvertise,
+    @Setting(description = "TTL of this node's cluster membership lease, renewed every third of it; a node that "
+        + "cannot renew it for two thirds of it stops owning sessions, and one gone for a whole TTL leaves the "
+        + "cluster.", defaultValue = "10s")
+    Duration clusterLeaseTtl,
+    @Setting(description = "Time a push, kick or hand-over sent to another node may take before it is answered as "
+        + "failed.", defaultValue = "5s")
+    Duration clusterLinkTimeout,
+    @Setting(description = "Forwarded pushes waiting for a link to another node, per node; past it a push is "
+        + "answered UNKNOWN (not delivered) at once.", defaultValue = "10000")
+    int clusterLinkQueue,
+    @Setting(description = "Time a draining node (SIGTERM, tether drain) waits for its clients to move to other "
+        + "nodes before it shuts down.", defaultValue = "30s")
+    Duration drainTimeout,
     @Setting(description = "Log line format: json (one object per line: ts, level, event, fields), text, or auto "
         + "(text when tether serve runs on a terminal and logs to stderr, else json).", defaultValue = "auto",
         live = true)
@@ -380,6 +406,7 @@ public record TetherConfig(
         }
         positive(problems, "config-check-interval", configCheckInterval);
         etcdProblems(problems);
+        clusterProblems(problems);
         final boolean tlsListener = listen.stream().anyMatch(ListenAddress::isTls);
         if (tlsListener && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
             problems.add("tls-cert and tls-key are needed for tls:// and wss:// listeners");
@@ -395,6 +422,42 @@ public record TetherConfig(
             }
         }
         return problems;
+    }
+
+    private void clusterProblems(List<String> problems) {
+        if (clusterName.isEmpty()) {
+            return;
+        }
+        if (!clusterName.matches("[A-Za-z0-9._-]{1,64}")) {
+            problems.add("cluster-name: letters, digits, '.', '_' and '-' only (at most 64), got '" + clusterName + "'");
+        }
+        if (etcd.isEmpty()) {
+            problems.add("cluster-name is given but etcd is not: a cluster keeps its members in etcd");
+        }
+        if (clusterLeaseTtl.compareTo(Duration.ofSeconds(2)) < 0 || clusterLeaseTtl.toMillis() % 1000 != 0) {
+            problems.add("cluster-lease-ttl: whole seconds, at least 2s (etcd's shortest lease), got "
+                + clusterLeaseTtl.toMillis() + " ms");
+        }
+        positive(problems, "cluster-link-timeout", clusterLinkTimeout);
+        positive(problems, "drain-timeout", drainTimeout);
+        if (clusterLinkQueue < 1) {
+            problems.add("cluster-link-queue: must be at least 1, got " + clusterLinkQueue);
+        }
+        if (clusterListen.isWebSocket()) {
+            problems.add("cluster-listen: tcp:// or tls://, got " + clusterListen);
+        }
+        if (clusterListen.isTls() && (tlsCert.isEmpty() || tlsKey.isEmpty() || tlsCa.isEmpty())) {
+            problems.add("cluster-listen: tls:// needs tls-cert, tls-key and tls-ca (nodes verify each other)");
+        }
+        for (String[] url : new String[][] {{"cluster-advertise", clusterAdvertise}, {"client-advertise", clientAdvertise}}) {
+            if (!url[1].isEmpty()) {
+                try {
+                    ListenAddress.parse(url[1]);
+                } catch (IllegalArgumentException e) {
+                    problems.add(url[0] + ": " + e.getMessage());
+                }
+            }
+        }
     }
 
     private void etcdProblems(List<String> problems) {

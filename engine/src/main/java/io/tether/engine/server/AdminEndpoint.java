@@ -93,9 +93,21 @@ final class AdminEndpoint implements AutoCloseable {
 
     private void route(HttpExchange exchange) throws IOException {
         final String path = exchange.getRequestURI().getPath();
+        if (path.equals("/drain")) {
+            if (!exchange.getRequestMethod().equals("POST")) {
+                exchange.getResponseHeaders().set("Allow", "POST");
+                send(exchange, 405, "text/plain", "POST /drain\n");
+            } else if (authorized(exchange)) {
+                send(exchange, 202, "text/plain", server.requestStop("drain requested through the admin endpoint")
+                    ? (server.cluster() != null ? "draining: sessions go to the other nodes, then the node stops\n"
+                        : "stopping: graceful shutdown (not a cluster node: sessions are not handed over)\n")
+                    : "already stopping\n");
+            }
+            return;
+        }
         if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-            send(exchange, 405, "text/plain", "only GET\n");
+            send(exchange, 405, "text/plain", "only GET (and POST /drain)\n");
             return;
         }
         switch (path) {
@@ -131,8 +143,18 @@ final class AdminEndpoint implements AutoCloseable {
                     send(exchange, 200, "application/json", dashboard.json());
                 }
             }
+            case "/cluster" -> {
+                if (authorized(exchange)) {
+                    final Cluster cluster = server.cluster();
+                    if (cluster == null) {
+                        send(exchange, 404, "text/plain", "not a cluster node (cluster-name is not set)\n");
+                    } else {
+                        send(exchange, 200, "text/plain", cluster.status());
+                    }
+                }
+            }
             default -> send(exchange, 404, "text/plain",
-                "no such page: /healthz /readyz /metrics /sessions /dashboard\n");
+                "no such page: /healthz /readyz /metrics /sessions /dashboard /cluster, POST /drain\n");
         }
     }
 

@@ -10,6 +10,9 @@ import io.tether.session.Outbox;
 import io.tether.telemetry.Metric;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -171,6 +174,33 @@ final class PushOutbox implements Outbox.PushConsumer {
     public void onPush(long seq, byte[] buffer, int offset, int length) {
         Frames.writeBody(writeTarget, buffer, offset, length);
         writeTarget.loop().counters().increment(Metric.PUSHES);
+    }
+
+    /** Holding the session's monitor: every kept push, oldest first, for a hand-over to another node. */
+    List<byte[]> keptPushes() {
+        final List<byte[]> kept = new ArrayList<>(outbox.retainedCount());
+        outbox.replayAfter(0, (seq, buffer, offset, length) ->
+            kept.add(Arrays.copyOfRange(buffer, offset, offset + length)));
+        return kept;
+    }
+
+    long firstSeq() {
+        return outbox.firstSeq();
+    }
+
+    long lostThroughSeq() {
+        return outbox.lostThroughSeq();
+    }
+
+    /** The pushes a session handed over from another node had kept, with their seqs. */
+    static PushOutbox restored(ServerSession session, int maxBytes, SessionImage image) {
+        final PushOutbox p = new PushOutbox(session, maxBytes);
+        p.outbox.continueFrom(image.firstSeq(), image.lostThroughSeq());
+        long seq = image.firstSeq();
+        for (byte[] push : image.pushes()) {
+            p.outbox.append(seq++, push, 0, push.length);
+        }
+        return p;
     }
 
     /** The client acknowledged every push up to {@code seq}. */

@@ -1,6 +1,5 @@
 package io.tether.engine.server;
 
-import io.tether.telemetry.log.LogEvent;
 import com.google.protobuf.ByteString;
 import io.tether.codec.FrameEncoder;
 import io.tether.codec.Status;
@@ -10,6 +9,10 @@ import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.transport.Frames;
 import io.tether.session.RecentResponses;
 import io.tether.telemetry.Metric;
+import io.tether.telemetry.log.LogEvent;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -180,6 +183,22 @@ final class RequestLedger implements RecentResponses.ResponseConsumer {
     }
 
     // ---- the window of recent responses (holding the session's monitor)
+
+    /** Holding the session's monitor: the remembered responses, oldest first, for a hand-over to another node. */
+    List<SessionImage.Response> keptResponses() {
+        final List<SessionImage.Response> kept = new ArrayList<>(recent.size());
+        recent.forEach((id, buffer, offset, length) -> kept.add(new SessionImage.Response(id,
+            length < 0 ? null : Arrays.copyOfRange(buffer, offset, offset + length))));
+        return kept;
+    }
+
+    /** Holding the session's monitor: remembers the responses a session handed over from another node had. */
+    void restore(List<SessionImage.Response> responses, long nowMs) {
+        for (SessionImage.Response r : responses) {
+            final byte[] body = r.body();
+            recent.restore(r.requestId(), nowMs, body, 0, body == null ? -1 : body.length);
+        }
+    }
 
     /** Where a request id stands: new (now begun), in flight, answered (replay it), or answered and not kept. */
     RecentResponses.Status begin(long requestId) {

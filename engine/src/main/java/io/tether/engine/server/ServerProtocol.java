@@ -25,6 +25,7 @@ final class ServerProtocol implements FrameHandler {
     private static final LogEvent OPENED = LogEvent.info(ServerProtocol.class, "session.opened");
     private static final LogEvent RESUMED = LogEvent.info(ServerProtocol.class, "session.resumed");
     private static final LogEvent RESUME_REFUSED = LogEvent.info(ServerProtocol.class, "session.resume.refused");
+    private static final LogEvent TAKE_OVER_FAILED = LogEvent.warn(ServerProtocol.class, "cluster.takeover.failed");
 
     private final TetherServer server;
     private final Dispatcher dispatcher;
@@ -60,6 +61,11 @@ final class ServerProtocol implements FrameHandler {
     public void onFrame(Connection c, Frame frame) {
         final ServerSession session = (ServerSession) c.attachment();
         if (!session.established()) {
+            if (session.awaitingTakeOver()) {
+                Transport.protocolError(c, GoodbyeCode.PROTOCOL_ERROR,
+                    "a " + kind(frame) + " before the Welcome (the resume is still being answered)");
+                return;
+            }
             if (frame.getKindCase() != Frame.KindCase.HELLO) {
                 Transport.protocolError(c, GoodbyeCode.PROTOCOL_ERROR,
                     "expected Hello as the first frame, got " + kind(frame));
@@ -87,13 +93,61 @@ final class ServerProtocol implements FrameHandler {
 
     /**
      * A Hello with a resume token reattaches its session when the token is right and nothing the client lacks was
-     * lost; otherwise, as with no token, a new session starts and Welcome{resumed=false} tells the client so.
+     * lost; otherwise, as with no token, a new session starts and Welcome{resumed=false} tells the client so. In a
+     * cluster, a token of a session this node does not hold first asks the node that owns it to hand it over (off
+     * the loop; the Hello is answered when that is done), and a node that does not own sessions now sends the
+     * client to another.
      */
     private void onHello(Connection c, ServerSession pending, Hello hello) {
         c.handshakeDone(); // TLS, upgrade and Hello all arrived: a healthy handshake, whatever the answer
+        final Cluster cluster = server.cluster();
+        if (cluster != null && !cluster.owning()) {
+            c.loop().counters().increment(Metric.RESUMES_REFUSED);
+            redirect(c, cluster.redirectTarget(), "this node is not taking sessions now");
+            return;
+        }
+        if (hello.getResumeToken().isEmpty()) {
+            answerHello(c, pending, hello, null);
+            return;
+        }
+        final byte[] token = hello.getResumeToken().toByteArray();
+        final ServerSession existing = directory.forToken(token);
+        if (existing != null || cluster == null) {
+            answerHello(c, pending, hello, existing);
+            return;
+        }
+        pending.awaitTakeOver();
+        Thread.ofVirtual().name("tether-takeover").start(() -> {
+            SessionImage image = null;
+            try {
+                image = cluster.takeOver(token, hello.getLastPushSeq());
+            } catch (RuntimeException e) {
+                TAKE_OVER_FAILED.fail(e, "remote", c.remoteAddress());
+            }
+            final SessionImage taken = image;
+            c.loop().execute(() -> answerHello(c, pending, hello, taken == null ? null : arrive(c, taken)));
+        });
+    }
+
+    /** Installs a session another node handed over, detached, on c's loop. @return it, or null when it could not be */
+    private ServerSession arrive(Connection c, SessionImage image) {
+        final ServerSession s = ServerSession.restored(server, image);
+        if (!directory.arrived(s)) {
+            return null;
+        }
+        c.loop().counters().increment(Metric.SESSIONS_HANDED_IN);
+        if (c.isClosing()) {
+            s.parkDetached(c.loop()); // the client went away meanwhile: its next resume finds it here
+        }
+        return s;
+    }
+
+    private void answerHello(Connection c, ServerSession pending, Hello hello, ServerSession existing) {
+        if (c.isClosing()) {
+            return;
+        }
         final int heartbeatMs = (int) server.config().heartbeatInterval().toMillis();
         if (!hello.getResumeToken().isEmpty()) {
-            final ServerSession existing = directory.forToken(hello.getResumeToken().toByteArray());
             final ResumeOutcome outcome = existing == null ? ResumeOutcome.Refused.UNKNOWN
                 : existing.resume(c, hello.getLastPushSeq(), heartbeatMs, hello.getHelloSeq());
             switch (outcome) {
@@ -114,6 +168,9 @@ final class ServerProtocol implements FrameHandler {
                 }
                 case ResumeOutcome.Refused refused -> {
                     c.loop().counters().increment(Metric.RESUMES_REFUSED);
+                    if (server.cluster() != null) {
+                        c.loop().counters().increment(Metric.HANDOFFS_FAILED);
+                    }
                     RESUME_REFUSED.log("remote", c.remoteAddress(), "client", hello.getClientId(), "reason",
                         refused.reason());
                 }
@@ -132,6 +189,11 @@ final class ServerProtocol implements FrameHandler {
         OPENED.log("session", pending.id(), "client", hello.getClientId(), "remote", c.remoteAddress(), "loop",
             c.loop().name());
         Frames.writeWelcome(c, pending.id(), pending.token(), false, heartbeatMs);
+    }
+
+    /** Sends the client to another node of the cluster: Goodbye 4009 with where, when the cluster knows one. */
+    static void redirect(Connection c, String target, String reason) {
+        c.closeWithGoodbye(GoodbyeCode.REDIRECT, reason, 0, target);
     }
 
     private void onRequest(Connection c, ServerSession session, Request request) {

@@ -1,6 +1,5 @@
 package io.tether.engine.server;
 
-import io.tether.telemetry.log.LogEvent;
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
 import io.tether.codec.Status;
@@ -10,9 +9,14 @@ import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.reactor.EventLoopThread;
 import io.tether.engine.transport.Frames;
 import io.tether.engine.transport.TlsTransport;
+import io.tether.session.Outbox;
 import io.tether.telemetry.CounterSet;
 import io.tether.telemetry.Metric;
+import io.tether.telemetry.log.LogEvent;
 import io.tether.tls.PeerIdentity;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A session on the server. It outlives its connections: when one is lost the session is detached (kept, with its
@@ -53,6 +57,10 @@ final class ServerSession extends SessionCredentials implements Session {
     private long detachDeadlineMs;
     private boolean pinned;
     private boolean ending;
+    /** A pending session whose Hello waits for another node to hand the session it names over (its loop's). */
+    private boolean awaitingTakeOver;
+    /** Ended here because it was handed over to another node: a push that still finds it goes on to that node. */
+    private boolean moved;
     /** The highest {@code hello_seq} of a Hello that opened or resumed this session (0: the client numbers none). */
     private long helloSeq;
     /** Its request rate (session-request-rate), made on first use; the loop's. */
@@ -275,9 +283,120 @@ final class ServerSession extends SessionCredentials implements Session {
         ending = true;
     }
 
+    // ---- hand-over to and from other nodes
+
+    /**
+     * Hands this session over to another node, where its client resumed it: takes it off its connection (closed
+     * with 4004, as for any take-over), waits until its handlers have answered (at most until
+     * {@code deadlineNanos}), then, in one hold of its monitor, copies what a resume needs and ends it here as moved.
+     * A push after that finds it moved and goes on to the new node. Not on a loop.
+     *
+     * @return the image, or null when it cannot be handed over (ended, resumed here meanwhile, or handlers still
+     *         running at the deadline: then it stays here, detached)
+     */
+    SessionImage handOver(long deadlineNanos) {
+        final Connection old;
+        synchronized (this) {
+            if (state == ENDED) {
+                return null;
+            }
+            old = connection;
+            if (old != null) {
+                connection = null;
+                state = DETACHED; // no request of the old connection is taken from now on
+            }
+        }
+        if (old != null) {
+            old.loop().runInLoop(() -> old.closeWithGoodbye(GoodbyeCode.SESSION_TAKEN_OVER,
+                "the session was resumed on another node"));
+        }
+        final SessionImage image;
+        final DetachedSessions wasHome;
+        while (true) {
+            synchronized (this) {
+                if (state != DETACHED) {
+                    return null; // ended, or resumed here meanwhile
+                }
+                final RequestLedger l = ledger;
+                if (l == null || (l.queued() == 0 && !l.inlineRunning())) {
+                    image = new SessionImage(idHigh(), idLow(), secretHigh(), secretLow(), clientId(), helloSeq,
+                        pushes == null ? 1 : pushes.firstSeq(), pushes == null ? 0 : pushes.lostThroughSeq(),
+                        pushes == null ? List.of() : pushes.keptPushes(),
+                        l == null ? List.of() : l.keptResponses());
+                    state = ENDED;
+                    moved = true;
+                    wasHome = home;
+                    home = null;
+                    break;
+                }
+            }
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                if (old != null) {
+                    old.loop().execute(() -> parkDetached(old.loop()));
+                }
+                return null;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        if (wasHome != null) {
+            wasHome.forgetLater(this);
+        }
+        server.directory().ended(this, "handed over to another node");
+        return image;
+    }
+
+    /** Its Hello waits for another node to hand over the session it names (its loop). */
+    void awaitTakeOver() {
+        awaitingTakeOver = true;
+    }
+
+    boolean awaitingTakeOver() {
+        return awaitingTakeOver;
+    }
+
+    /** A detached session off any connection (a failed hand-over, an arrival whose client left): it waits here for a resume, like any detached session (loop's). */
+    void parkDetached(EventLoop loop) {
+        synchronized (this) {
+            if (state != DETACHED || connection != null || home != null) {
+                return;
+            }
+            home = server.detachedSessions(loop);
+            detachDeadlineMs = EventLoop.nowMs() + server.config().resumeWindow().toMillis();
+            pinned = ledger != null && ledger.queued() > 0;
+        }
+        server.detachedSessions(loop).add(this);
+    }
+
+    /**
+     * A session another node handed over (its loop, before it is registered): detached, with the pushes and
+     * responses it had there, ready for {@link #resume}.
+     */
+    static ServerSession restored(TetherServer server, SessionImage image) {
+        final ServerSession s = new ServerSession(server, null);
+        s.setCredentials(image.idHigh(), image.idLow(), image.secretHigh(), image.secretLow(), image.clientId());
+        synchronized (s) {
+            s.helloSeq = image.helloSeq();
+            if (!image.pushes().isEmpty() || image.firstSeq() > 1) {
+                s.pushes = PushOutbox.restored(s, Math.max(server.config().sessionOutboxBytes(),
+                    image.pushes().stream().mapToInt(p -> p.length + Outbox.RECORD_OVERHEAD).sum()),
+                    image);
+            }
+            if (!image.responses().isEmpty()) {
+                s.ledger().restore(image.responses(), EventLoop.nowMs());
+            }
+            s.state = DETACHED;
+        }
+        return s;
+    }
+
+    /** Whether it ended here because it moved to another node. */
+    synchronized boolean moved() {
+        return moved;
+    }
+
     // ---- pushes (any thread)
 
-    /** Pushes from any thread; see {@link TetherServer#push}. */
+    /** Pushes from any thread; see {@link TetherServer#push}. @return null when the session moved to another node */
     PushResult push(String topic, ByteString payload) {
         final Connection current = connection;
         if (current != null && !EventLoopThread.isCurrent()) {
@@ -288,7 +407,7 @@ final class ServerSession extends SessionCredentials implements Session {
         final long dropped;
         synchronized (this) {
             if (state == ENDED) {
-                return PushResult.UNKNOWN;
+                return moved ? null : PushResult.UNKNOWN;
             }
             if (pushes == null) {
                 pushes = new PushOutbox(this, server.config().sessionOutboxBytes());

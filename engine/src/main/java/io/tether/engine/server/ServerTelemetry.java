@@ -24,7 +24,7 @@ final class ServerTelemetry {
 
     /** Counters where {@code stat-file} says: a memory-mapped file, or plain memory when it is off. */
     static Counters countersFor(TetherConfig config) {
-        final int capacity = (config.effectiveIoThreads() + 2) * Metric.values().length + 64;
+        final int capacity = (config.effectiveIoThreads() + 3) * Metric.values().length + 64;
         final Counters counters = switch (config.statFile()) {
             case "off" -> new Counters(capacity);
             case "auto" -> Counters.mapped(autoFile(), capacity);

@@ -49,6 +49,14 @@ abstract class SessionCredentials {
         return idLow;
     }
 
+    final long secretHigh() {
+        return secretHigh;
+    }
+
+    final long secretLow() {
+        return secretLow;
+    }
+
     /** For the admin endpoint's oldest sessions. */
     final long openedNanos() {
         return openedNanos;

@@ -17,10 +17,21 @@ final class SessionDirectory {
     private static final LogEvent ENDED = LogEvent.info(SessionDirectory.class, "session.ended");
 
     private final SessionRegistry<ServerSession> registry = new SessionRegistry<>(1024);
-    private final SessionListeners listeners;
+    /** Bits of a session id's first half that a cluster node number leaves random. */
+    private static final long RANDOM_HIGH_BITS = 0x0000_FFFF_FFFF_FFFFL;
 
-    SessionDirectory(List<SessionListener> listeners) {
+    private final SessionListeners listeners;
+    /** The cluster this server is a node of, or null. */
+    private final Cluster cluster;
+
+    SessionDirectory(List<SessionListener> listeners, Cluster cluster) {
         this.listeners = new SessionListeners(listeners);
+        this.cluster = cluster;
+    }
+
+    /** The node number in the top 16 bits of a session id's first half (0 outside a cluster). */
+    static int nodeOf(long idHigh) {
+        return (int) (idHigh >>> 48);
     }
 
     SessionListeners listeners() {
@@ -43,7 +54,8 @@ final class SessionDirectory {
     void open(ServerSession session, EventLoop loop, String clientId, long helloSeq) {
         final SecureRandom random = loop.random();
         while (true) {
-            final long high = random.nextLong();
+            final long high = cluster == null ? random.nextLong()
+                : (random.nextLong() & RANDOM_HIGH_BITS) | ((long) cluster.nodeNumber() << 48);
             final long low = random.nextLong();
             session.establish(high, low, random.nextLong(), random.nextLong(), clientId, helloSeq);
             if (registry.putIfAbsent(high, low, session) == null) {
@@ -64,9 +76,26 @@ final class SessionDirectory {
         return s != null && s.secretMatches(b.getLong(16), b.getLong(24)) ? s : null;
     }
 
-    /** A session ended for good: it leaves the registry (any thread). */
+    /**
+     * Registers a session another node handed over (its loop). @return false when a session with its id is here
+     * already (it is then not registered)
+     */
+    boolean arrived(ServerSession session) {
+        if (registry.putIfAbsent(session.idHigh(), session.idLow(), session) != null) {
+            return false;
+        }
+        if (cluster != null) {
+            cluster.arrived(session.id());
+        }
+        return true;
+    }
+
+    /** A session ended for good, or moved to another node: it leaves the registry (any thread). */
     void ended(ServerSession session, String why) {
         registry.remove(session.idHigh(), session.idLow(), session);
+        if (cluster != null) {
+            cluster.left(session.id());
+        }
         ENDED.log("session", session.id(), "client", session.clientId(), "reason", why);
         listeners.ended(session, why);
     }

@@ -1,6 +1,5 @@
 package io.tether.engine.server;
 
-import io.tether.telemetry.log.LogEvent;
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
 import io.tether.engine.config.ListenAddress;
@@ -11,13 +10,14 @@ import io.tether.engine.reactor.ConnectionLimits;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.reactor.LoopGroup;
 import io.tether.engine.transport.FrameHandler;
-import io.tether.engine.transport.WebSocketHandler;
 import io.tether.engine.transport.Transports;
+import io.tether.engine.transport.WebSocketHandler;
 import io.tether.telemetry.CounterSet;
 import io.tether.telemetry.Counters;
 import io.tether.telemetry.Metric;
 import io.tether.telemetry.OtelExport;
 import io.tether.telemetry.OtelTracing;
+import io.tether.telemetry.log.LogEvent;
 import io.tether.tls.ReloadingTlsContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A tether server: event loops, listeners, sessions and the handlers registered by method name.
@@ -61,6 +62,8 @@ public final class TetherServer implements AutoCloseable {
     private final SessionDirectory directory;
     private final Sessions sessions;
     private final Dispatcher dispatcher;
+    /** The cluster this server is a node of, or null. */
+    private final Cluster cluster;
     private final ServerProtocol protocol;
     private final FrameHandler rawProtocol;
     private final Map<EventLoop, DetachedSessions> detached = new IdentityHashMap<>();
@@ -72,6 +75,8 @@ public final class TetherServer implements AutoCloseable {
     private volatile TetherConfig config;
     private volatile ConnectionLimits limits;
     private volatile boolean closed;
+    private volatile boolean stopRequested;
+    private volatile java.util.function.Consumer<String> stopHandler;
     /** Whether every listener is bound (and the server not yet shutting down): what /readyz reports. */
     private volatile boolean ready;
     /** Whether the counters were made for this server from its config (then it closes them: the stat file). */
@@ -87,14 +92,15 @@ public final class TetherServer implements AutoCloseable {
 
     TetherServer(TetherConfig config, Map<String, Dispatcher.Registration> handlers,
                  Map<String, WebSocketHandler> webSocketHandlers, Counters counters, boolean ownsCounters,
-                 List<SessionListener> sessionListeners, Consumer<Reply> encodingHook) {
+                 List<SessionListener> sessionListeners, Consumer<Reply> encodingHook, Cluster cluster) {
+        this.cluster = cluster;
         this.shared = counters.newSet("server");
         this.webSocketHandlers = Map.copyOf(webSocketHandlers);
         this.config = config;
         this.limits = limitsOf(config);
         this.counters = counters;
         this.ownsCounters = ownsCounters;
-        this.directory = new SessionDirectory(sessionListeners);
+        this.directory = new SessionDirectory(sessionListeners, cluster);
         this.sessions = new Sessions(directory.registry());
         this.dispatcher = new Dispatcher(handlers, this::config, shared, encodingHook);
         this.protocol = new ServerProtocol(this, dispatcher, directory);
@@ -133,7 +139,13 @@ public final class TetherServer implements AutoCloseable {
             admin = AdminEndpoint.start(this);
             tracing = ServerTelemetry.tracing(config);
             dispatcher.traceWith(tracing == null ? null : new RequestSpans(tracing.tracer(), config.traceSampleRatio()));
+            if (cluster != null) {
+                cluster.start(this, counters);
+            }
             bind();
+            if (cluster != null) {
+                cluster.serving();
+            }
         } catch (IOException e) {
             closeAfterFailedBind();
             throw new UncheckedIOException("cannot listen: " + e.getMessage(), e);
@@ -240,8 +252,27 @@ public final class TetherServer implements AutoCloseable {
      * detached session ends at once. Any thread. @return false when no live session has that id
      */
     public boolean kick(String sessionId, String reason) {
+        final Boolean here = kickHere(sessionId, reason);
+        if (here != null) {
+            return here;
+        }
+        if (cluster == null) {
+            return false;
+        }
+        shared.addShared(Metric.PUSHES_FORWARDED, 1);
+        return cluster.forwardKick(sessionId, reason);
+    }
+
+    /**
+     * For the cluster: a kick of a session only if this node holds it. @return whether it ended it, or null when
+     * the session is not here (never was, or moved to another node)
+     */
+    public Boolean kickHere(String sessionId, String reason) {
         final ServerSession session = directory.get(sessionId);
-        if (session == null || !session.end(GoodbyeCode.KICKED, reason)) {
+        if (session == null || session.moved()) {
+            return null;
+        }
+        if (!session.end(GoodbyeCode.KICKED, reason)) {
             return false;
         }
         shared.addShared(Metric.SESSIONS_KICKED, 1);
@@ -301,8 +332,57 @@ public final class TetherServer implements AutoCloseable {
      * @throws IllegalArgumentException when the push alone is larger than {@code --session-outbox-bytes}
      */
     public PushResult push(String sessionId, String topic, ByteString payload) {
+        final PushResult here = pushHere(sessionId, topic, payload);
+        if (here != null) {
+            return here;
+        }
+        if (cluster == null) {
+            return PushResult.UNKNOWN;
+        }
+        shared.addShared(Metric.PUSHES_FORWARDED, 1);
+        return cluster.forwardPush(sessionId, topic, payload);
+    }
+
+    /**
+     * For the cluster: a push to a session only if this node holds it, as {@link #push} answers. @return null when
+     * the session is not here (never was, or moved to another node)
+     */
+    public PushResult pushHere(String sessionId, String topic, ByteString payload) {
         final ServerSession session = directory.get(sessionId);
-        return session == null ? PushResult.UNKNOWN : session.push(topic, payload);
+        return session == null ? null : session.push(topic, payload);
+    }
+
+    /**
+     * For the cluster: hands the session a resume token names over to another node, where its client resumed it
+     * (see {@link ServerSession#handOver}). Not on an event loop.
+     *
+     * @param wait how long its running handlers may take to answer before the hand-over is given up
+     * @return its image, or null when this node does not hold it (or the token is wrong) or cannot hand it over
+     */
+    public SessionImage handOver(byte[] token, Duration wait) {
+        final ServerSession session = directory.forToken(token);
+        final SessionImage image = session == null ? null : session.handOver(System.nanoTime() + wait.toNanos());
+        if (image != null) {
+            shared.addShared(Metric.SESSIONS_HANDED_OUT, 1);
+        }
+        return image;
+    }
+
+    /**
+     * For the cluster's drain: tells every connected client to reconnect to another node ({@code target} picks one
+     * per connection, "" for none), and resume its session there. The sessions stay here, detached, until the other
+     * nodes take them over.
+     */
+    public void redirectAll(Supplier<String> target, String reason) {
+        for (int i = 0; i < loops.size(); i++) {
+            final EventLoop loop = loops.get(i);
+            loop.execute(() -> loop.forEachConnection(c -> ServerProtocol.redirect(c, target.get(), reason)));
+        }
+    }
+
+    /** The cluster this server is a node of, or null. */
+    public Cluster cluster() {
+        return cluster;
     }
 
     public PushResult push(String sessionId, String topic, byte[] payload) {
@@ -374,6 +454,30 @@ public final class TetherServer implements AutoCloseable {
 
     // ---- shutdown
 
+    /**
+     * Sets what a stop request ({@code POST /drain} on the admin endpoint) does: the {@code serve} command wakes its
+     * main thread, which shuts down (draining a cluster node first). Without one, a stop request closes the server
+     * on a thread of its own.
+     */
+    public void onStopRequest(java.util.function.Consumer<String> handler) {
+        this.stopHandler = handler;
+    }
+
+    /** Asks the server to stop, as {@link #onStopRequest} says. @return false when it is stopping already */
+    boolean requestStop(String why) {
+        if (closed || stopRequested) {
+            return false;
+        }
+        stopRequested = true;
+        final java.util.function.Consumer<String> handler = stopHandler;
+        if (handler != null) {
+            handler.accept(why);
+        } else {
+            Thread.ofPlatform().name("tether-stop").start(this::close);
+        }
+        return true;
+    }
+
     /** Graceful shutdown with the configured grace period. */
     @Override
     public void close() {
@@ -387,6 +491,9 @@ public final class TetherServer implements AutoCloseable {
     public void shutdown(Duration grace) {
         if (closed) {
             return;
+        }
+        if (cluster != null && ready) {
+            cluster.drain(); // the sessions go to the other nodes while this one still serves their take-overs
         }
         closed = true;
         ready = false;
@@ -430,6 +537,9 @@ public final class TetherServer implements AutoCloseable {
     }
 
     private void releaseAll() {
+        if (cluster != null) {
+            cluster.close();
+        }
         loops.close();
         if (tls != null) {
             tls.close();

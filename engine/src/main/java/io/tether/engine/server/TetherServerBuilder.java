@@ -27,6 +27,8 @@ public final class TetherServerBuilder {
     TetherServerBuilder() {
     }
 
+    private Cluster cluster;
+
     public TetherServerBuilder config(TetherConfig config) {
         this.config = config;
         return this;
@@ -105,6 +107,15 @@ public final class TetherServerBuilder {
         return this;
     }
 
+    /**
+     * Makes the server a node of {@code cluster}: session ids carry its node number, pushes and kicks for sessions
+     * elsewhere are forwarded, and a resume token of another node's session takes that session over.
+     */
+    public TetherServerBuilder cluster(Cluster cluster) {
+        this.cluster = cluster;
+        return this;
+    }
+
     public TetherServerBuilder counters(Counters counters) {
         this.counters = counters;
         return this;
@@ -122,7 +133,7 @@ public final class TetherServerBuilder {
         final TetherServer server;
         try {
             server = new TetherServer(c, all, webSocketHandlers, counters != null ? counters : made, made != null,
-                sessionListeners, encodingHook);
+                sessionListeners, encodingHook, cluster);
         } catch (RuntimeException e) {
             if (made != null) {
                 made.close();
