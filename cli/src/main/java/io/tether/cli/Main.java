@@ -10,7 +10,8 @@ import picocli.CommandLine;
 /** Entry point of {@code tether.jar}. */
 @Command(name = "tether", mixinStandardHelpOptions = true, version = "tether 0.1.0",
     description = "A long-connection session engine.",
-    subcommands = {BenchCommand.class, CertsCommand.class, ConfigCommand.class, StatCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.class, CertsCommand.class, ClusterCommand.class, ConfigCommand.class,
+        DrainCommand.class, StatCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,7 @@
 package io.tether.cli;
 
 import io.tether.cluster.EtcdSource;
+import io.tether.cluster.TetherCluster;
 import io.tether.engine.config.ConfigBinder;
 import io.tether.engine.config.ConfigException;
 import io.tether.engine.config.ConfigFileWatcher;
@@ -116,7 +117,8 @@ final class ServeCommand implements Callable<Integer> {
                 watcher = ConfigFileWatcher.start(configFile, live, bootstrap.configCheckInterval());
             }
             // The server makes its counters from the config, in the stat file that tether stat reads.
-            server = TetherServer.builder().liveConfig(live).start();
+            server = TetherServer.builder().liveConfig(live)
+                .cluster(bootstrap.clusterName().isEmpty() ? null : TetherCluster.of(bootstrap)).start();
         } catch (RuntimeException e) {
             log.close();
             System.err.println("tether serve: " + e.getMessage());
@@ -124,6 +126,10 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         final TetherConfig config = live.current();
+        server.onStopRequest(why -> {
+            System.out.println("tether: " + why);
+            wake.offer(STOP);
+        });
         log.countInto(server.counters().newSet("log"));
         final List<String> serving = new ArrayList<>();
         for (int i = 0; i < config.listen().size(); i++) {
@@ -138,6 +144,10 @@ final class ServeCommand implements Callable<Integer> {
         if (statFile != null) {
             System.out.println("tether: counters in " + statFile + " (tether stat), settings in " + report
                 + " (tether config show)");
+        }
+        if (server.cluster() != null) {
+            System.out.println("tether: node " + server.cluster().nodeNumber() + " of cluster " + config.clusterName()
+                + " (SIGTERM or tether drain hands its sessions to the other nodes first)");
         }
         System.out.println("tether: logging " + log.pipeline().format().name().toLowerCase(java.util.Locale.ROOT)
             + " to " + (config.logFile().isEmpty() ? "stderr" : config.logFile()));
@@ -173,7 +183,9 @@ final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         closeQuietly(watcher, etcd);
-        System.out.println("tether: shutting down (grace " + live.current().shutdownGrace().toMillis() + " ms)");
+        System.out.println("tether: shutting down (" + (server.cluster() != null ? "draining for at most "
+            + live.current().drainTimeout().toMillis() + " ms, then " : "") + "grace "
+            + live.current().shutdownGrace().toMillis() + " ms)");
         server.close();
         if (report != null) {
             try {
