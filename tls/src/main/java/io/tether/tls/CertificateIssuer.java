@@ -91,15 +91,16 @@ public final class CertificateIssuer {
      * @param commonName the subject CN.
      * @param extraNames DNS names and IP addresses beyond {@link #DEFAULT_SERVER_NAMES}.
      * @param validity   from now.
-     * @return a server certificate (serverAuth) naming localhost, 127.0.0.1 and the extra names.
+     * @return a server certificate naming localhost, 127.0.0.1 and the extra names; its purposes are serverAuth and
+     *     clientAuth, so a cluster node can also present it to the other nodes it links to.
      */
     public IssuedCertificate issueServer(final String commonName, final List<String> extraNames,
         final Duration validity) {
         final Instant now = Instant.now();
         final Set<String> names = new LinkedHashSet<>(DEFAULT_SERVER_NAMES);
         names.addAll(extraNames);
-        return issue(commonName, List.copyOf(names), KeyPurposeId.id_kp_serverAuth, now.minus(BACKDATE),
-            now.plus(validity));
+        return issue(commonName, List.copyOf(names), new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth,
+            KeyPurposeId.id_kp_clientAuth}, now.minus(BACKDATE), now.plus(validity));
     }
 
     /** @return a client certificate (clientAuth) with subject CN {@code name}. */
@@ -115,6 +116,15 @@ public final class CertificateIssuer {
         final KeyPurposeId purpose,
         final Instant notBefore,
         final Instant notAfter) {
+        return issue(commonName, subjectAlternativeNames, new KeyPurposeId[] {purpose}, notBefore, notAfter);
+    }
+
+    private IssuedCertificate issue(
+        final String commonName,
+        final List<String> subjectAlternativeNames,
+        final KeyPurposeId[] purposes,
+        final Instant notBefore,
+        final Instant notAfter) {
         final KeyPair keys = newKeyPair();
         final X509Certificate caCertificate = authority.certificate();
         try {
@@ -124,7 +134,7 @@ public final class CertificateIssuer {
             final JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                 extensions.createSubjectKeyIdentifier(keys.getPublic()));
             builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(caCertificate));

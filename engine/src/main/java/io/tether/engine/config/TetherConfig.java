@@ -411,8 +411,9 @@ public record TetherConfig(
         if (tlsListener && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
             problems.add("tls-cert and tls-key are needed for tls:// and wss:// listeners");
         }
-        if (!tlsCert.isEmpty() && !tlsListener) {
-            problems.add("tls-cert is given but no tls:// or wss:// listener would use it");
+        final boolean tlsLinks = !clusterName.isEmpty() && clusterListen.isTls();
+        if (!tlsCert.isEmpty() && !tlsListener && !tlsLinks) {
+            problems.add("tls-cert is given but no tls:// or wss:// listener (nor a tls:// cluster-listen) would use it");
         }
         if (tlsListener) {
             try {
