@@ -1,6 +1,7 @@
 package io.tether.engine.client;
 
 import io.tether.codec.proto.Frame;
+import io.tether.codec.proto.Goodbye;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.ConnectionLimits;
 import io.tether.engine.transport.FrameHandler;
@@ -44,8 +45,9 @@ final class ClientProtocol implements FrameHandler {
             case PUSH -> session.onPush(frame.getPush());
             case PING -> Frames.writePong(c, frame.getPing().getNonce());
             case GOODBYE -> {
-                reconnector.onGoodbye(c, frame.getGoodbye().getCode(), frame.getGoodbye().getReason(),
-                    Integer.toUnsignedLong(frame.getGoodbye().getRetryAfterMs()));
+                final Goodbye g = frame.getGoodbye();
+                reconnector.onGoodbye(c, g.getCode(), g.getReason(), Integer.toUnsignedLong(g.getRetryAfterMs()),
+                    g.getReconnectTo());
                 c.closeNow(null);
             }
             default -> {

@@ -6,29 +6,29 @@ import io.tether.codec.proto.Welcome;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.transport.Frames;
-import io.tether.engine.transport.Transport;
 import io.tether.engine.transport.Transports;
 import io.tether.session.Backoff;
 import io.tether.session.ClientState;
 import io.tether.session.ClientStateMachine;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
 
 /**
  * Drives a client's {@link ClientStateMachine} through its connections: opens one (the first, or after the backoff
  * delay), gives it up when no Welcome comes in time, makes it live on the Welcome, and when it closes decides between
- * reconnecting and giving up for good (a Goodbye that means "do not come back", the retry budget spent, or the first
- * connect failing). While a connection is live its watchdog pings a silent server after one heartbeat interval and
- * takes it for dead after {@code heartbeatMisses}. Loop only, but for {@link #start}, {@link #close} and
- * {@link #abort}, which post to the loop.
+ * reconnecting and giving up for good (a Goodbye that means "do not come back", the retry budget spent, or every
+ * endpoint failing the first connect). Each attempt after a failure goes to the next of the client's
+ * {@link Endpoints}, or at once to the node a Goodbye 4009 (REDIRECT) named. While a connection is live its watchdog
+ * pings a silent server after one heartbeat interval and takes it for dead after {@code heartbeatMisses}. Loop only,
+ * but for {@link #start}, {@link #close}, {@link #abort} and {@link #endpoint}.
  */
 final class Reconnector {
     private static final LogEvent SERVER_SILENT = LogEvent.debug(Reconnector.class, "client.server.silent");
@@ -37,8 +37,7 @@ final class Reconnector {
         GoodbyeCode.INVALID_FRAME, GoodbyeCode.FRAME_TOO_LARGE, GoodbyeCode.KICKED, GoodbyeCode.SESSION_TAKEN_OVER);
 
     private final EventLoop loop;
-    private final InetSocketAddress address;
-    private final Supplier<Transport> transports;
+    private final Endpoints endpoints;
     private final ClientStateMachine states;
     private final ClientSession session;
     private final PendingRequests<Connection> requests;
@@ -56,14 +55,22 @@ final class Reconnector {
     private String goodbyeReason;
     /** The last Goodbye's retry_after_ms (0: none): the next attempt waits at least that long. */
     private long retryAfterMs;
+    /** The last Goodbye's reconnect_to ("": none): with code 4009, where the next attempt goes. */
+    private String reconnectTo = "";
+    /** Whether the attempt under way follows a redirect: when it fails too, the next one backs off. */
+    private boolean redirected;
+    /** Why each endpoint failed the first connect, for the exception when every one did. */
+    private final List<String> firstFailures = new ArrayList<>();
+    /** The endpoint of the attempt under way, or of the last one. */
+    private volatile Endpoint tried;
     private long lastPingMs;
     private boolean watching;
 
-    Reconnector(EventLoop loop, InetSocketAddress address, Supplier<Transport> transports, ClientStateMachine states,
-                ClientSession session, PendingRequests<Connection> requests, TetherClient.Builder b) {
+    Reconnector(EventLoop loop, Endpoints endpoints, ClientStateMachine states, ClientSession session,
+                PendingRequests<Connection> requests, TetherClient.Builder b) {
         this.loop = loop;
-        this.address = address;
-        this.transports = transports;
+        this.endpoints = endpoints;
+        this.tried = endpoints.current();
         this.states = states;
         this.session = session;
         this.requests = requests;
@@ -82,6 +89,11 @@ final class Reconnector {
     /** Completes with the first Welcome, or exceptionally when the first connect failed. */
     CompletableFuture<Welcome> firstWelcome() {
         return firstWelcome;
+    }
+
+    /** The URL of the endpoint the client is connected to, or tried last; any thread. */
+    String endpoint() {
+        return tried.url();
     }
 
     /** Makes the first connect, on the loop. */
@@ -111,21 +123,54 @@ final class Reconnector {
         });
     }
 
-    /** Opens a connection (the first, or a reconnect after the backoff delay). */
+    /** Opens a connection to the current endpoint (the first, or a reconnect after the backoff delay). */
     private void connectNow() {
-        if (!states.moveTo(ClientState.CONNECTING, attempt == null && !session.hasSession() ? "connect"
-            : "reconnect")) {
+        final Endpoint target = endpoints.current();
+        if (!states.moveTo(ClientState.CONNECTING, (attempt == null && !session.hasSession() ? "connect to "
+            : "reconnect to ") + target.url())) {
             return;
         }
         goodbyeCode = 0;
         retryAfterMs = 0;
+        reconnectTo = "";
+        tried = target;
+        if (target.address().isUnresolved()) {
+            resolveThenDial(target);
+        } else {
+            dial(target);
+        }
+    }
+
+    /**
+     * Looks up the host of an endpoint that came unresolved (a redirect target) on a virtual thread, as a lookup may
+     * block, and dials it back on the loop unless the client was closed meanwhile.
+     */
+    private void resolveThenDial(Endpoint target) {
+        Thread.ofVirtual().name("tether-client-resolve").start(() -> {
+            final Endpoint resolved = target.resolved();
+            loop.execute(() -> {
+                if (attempt != null || states.state() != ClientState.CONNECTING) {
+                    return;
+                }
+                if (resolved.address().isUnresolved()) {
+                    attemptFailed(GoodbyeCode.GOING_AWAY, "connect failed: cannot resolve "
+                        + resolved.address().getHostString());
+                } else {
+                    dial(resolved);
+                }
+            });
+        });
+    }
+
+    private void dial(Endpoint target) {
         final Connection c;
         try {
             final SocketChannel channel = SocketChannel.open();
             try {
                 Transports.configure(channel);
-                final boolean connected = channel.connect(address);
-                c = new Connection(loop, channel, new ClientProtocol(this, session, requests), transports.get());
+                final boolean connected = channel.connect(target.address());
+                c = new Connection(loop, channel, new ClientProtocol(this, session, requests),
+                    target.transports().get());
                 attempt = c;
                 c.open(connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
             } catch (IOException | RuntimeException e) {
@@ -133,6 +178,7 @@ final class Reconnector {
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
+            attempt = null;
             attemptFailed(GoodbyeCode.GOING_AWAY, "connect failed: " + e);
             return;
         }
@@ -149,6 +195,7 @@ final class Reconnector {
         }
         final ClientSession.Welcomed outcome = session.welcomed(w);
         backoff.reset();
+        redirected = false;
         goLive(c, w, outcome);
     }
 
@@ -173,11 +220,12 @@ final class Reconnector {
         firstWelcome.complete(w);
     }
 
-    void onGoodbye(Connection c, int code, String reason, long retryAfterMs) {
+    void onGoodbye(Connection c, int code, String reason, long retryAfterMs, String reconnectTo) {
         if (c == attempt) {
             goodbyeCode = code;
             goodbyeReason = reason;
             this.retryAfterMs = retryAfterMs;
+            this.reconnectTo = reconnectTo;
         }
     }
 
@@ -191,10 +239,7 @@ final class Reconnector {
         final String text = goodbyeCode != 0 ? goodbyeReason : reason;
         if (states.state() == ClientState.CLOSED) {
             finish(why, text);
-        } else if (!firstWelcome.isDone()) {
-            states.moveTo(ClientState.FAILED, text);
-            finish(why, text);
-        } else if (!reconnect || FINAL_CODES.contains(why)) {
+        } else if (firstWelcome.isDone() && (!reconnect || FINAL_CODES.contains(why))) {
             states.moveTo(ClientState.FAILED, "server said " + why + ": " + text);
             finish(why, text);
         } else {
@@ -202,23 +247,49 @@ final class Reconnector {
         }
     }
 
-    /** A connection was lost or an attempt failed: wait out the backoff, then try again (or give up). */
+    /**
+     * A connection was lost or an attempt failed: picks the endpoint of the next attempt and waits out the backoff
+     * (or gives up). A redirect goes at once, to its reconnect_to or else to the next endpoint, but counts as an
+     * attempt, and when the attempt it made fails too the next one backs off. The first connect tries the endpoints
+     * in turn without waiting, a redirect's target in between (only one in a row there, so that nodes sending the
+     * client to each other cannot keep it from the rest of its list), and fails once the last one did.
+     */
     private void attemptFailed(int code, String reason) {
-        if (!firstWelcome.isDone()) {
-            states.moveTo(ClientState.FAILED, reason);
-            finish(code, reason);
-            return;
+        final boolean first = !firstWelcome.isDone();
+        final boolean redirect = code == GoodbyeCode.REDIRECT && !(first && redirected);
+        if (first) {
+            firstFailures.add(tried.url() + " (" + code + "): " + reason);
+            if (!redirect && endpoints.atEndOfList()) {
+                final String why = "every endpoint failed: " + String.join("; ", firstFailures);
+                states.moveTo(ClientState.FAILED, why);
+                finish(code, why);
+                return;
+            }
         }
         if (!states.moveTo(ClientState.RECONNECTING, reason)) {
             return; // closed meanwhile
         }
-        final Optional<Duration> delay = backoff.nextDelay();
-        if (delay.isEmpty()) {
-            states.moveTo(ClientState.FAILED, "gave up after " + backoff.attempts() + " attempts: " + reason);
-            finish(code, "gave up reconnecting: " + reason);
-            return;
+        long waitMs = 0;
+        if (!first) {
+            final Optional<Duration> delay = backoff.nextDelay();
+            if (delay.isEmpty()) {
+                states.moveTo(ClientState.FAILED, "gave up after " + backoff.attempts() + " attempts: " + reason);
+                finish(code, "gave up reconnecting: " + reason);
+                return;
+            }
+            waitMs = redirect && !redirected ? 0 : delayMs(delay.get().toMillis(), retryAfterMs);
         }
-        loop.schedule(delayMs(delay.get().toMillis(), retryAfterMs), this::connectNow);
+        if (redirect) {
+            endpoints.redirect(reconnectTo, reason);
+        } else {
+            endpoints.next(reason);
+        }
+        redirected = redirect;
+        if (waitMs == 0) {
+            loop.execute(this::connectNow);
+        } else {
+            loop.schedule(waitMs, this::connectNow);
+        }
     }
 
     /**

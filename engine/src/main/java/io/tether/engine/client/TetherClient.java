@@ -6,15 +6,11 @@ import io.tether.codec.GoodbyeCode;
 import io.tether.codec.proto.Push;
 import io.tether.codec.proto.Response;
 import io.tether.codec.proto.Welcome;
-import io.tether.engine.config.ListenAddress;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.reactor.LoopGroup;
 import io.tether.engine.transport.Frames;
-import io.tether.engine.transport.TcpTransport;
 import io.tether.engine.transport.TlsTransport;
-import io.tether.engine.transport.Transport;
-import io.tether.engine.transport.Transports;
 import io.tether.session.Backoff;
 import io.tether.session.ClientState;
 import io.tether.session.ClientStateMachine;
@@ -34,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * A tether client whose session survives its connections. When a connection is lost it reconnects with exponential
@@ -43,20 +38,30 @@ import java.util.function.Supplier;
  * It acks pushes, and takes a server that says nothing for {@code heartbeatMisses} heartbeat intervals for dead.
  *
  * <pre>{@code
- * try (TetherClient client = TetherClient.builder().clientId("me").onPush(p -> ...).connect("tcp://host:7000")) {
+ * try (TetherClient client = TetherClient.builder().clientId("me").onPush(p -> ...)
+ *         .connect(List.of("tcp://node-1:7000", "tcp://node-2:7000"))) {
  *     Response r = client.request("echo", ByteString.copyFromUtf8("hi")).get();
  * }
  * }</pre>
  *
- * <p>States (listeners see every move): IDLE → CONNECTING → ESTABLISHED → RECONNECTING → CONNECTING … and FAILED
- * (a Goodbye that means "do not come back", or the retry budget spent), or CLOSED by {@link #close()}. The first
- * connect is not retried: {@link Builder#connect} throws if it fails. Pushes and responses are handed over on the
- * client's loop thread: hand heavy work elsewhere.
+ * <p>A client may know several nodes of a cluster, each URL with its own scheme (tcp, ws, tls, wss). The first
+ * connect tries them in order until one gives a Welcome. Afterwards, each attempt after a lost connection or a
+ * refusal (a Goodbye that is not final, a connect that fails, no Welcome in time) goes to the next one in the list,
+ * round robin, after the backoff delay; a Goodbye 4009 (REDIRECT) sends the client at once to the node its
+ * {@code reconnect_to} names, or else to the next one. Wherever it lands it resumes its session as it would on the
+ * same node; a node that does not know the session starts a new one ({@link Builder#onSessionLost}).
+ * {@link #endpoint()} says where the client is, and every move to another endpoint is logged at debug
+ * ({@code client.endpoint.next}).
+ *
+ * <p>States (listeners see every move, each CONNECTING naming its endpoint): IDLE → CONNECTING → ESTABLISHED →
+ * RECONNECTING → CONNECTING … and FAILED (a Goodbye that means "do not come back", or the retry budget spent), or
+ * CLOSED by {@link #close()}. The first connect does not back off: {@link Builder#connect} throws once every endpoint
+ * failed. Pushes and responses are handed over on the client's loop thread: hand heavy work elsewhere.
  *
  * <p>This class is the public face; the work is done by the pieces that outlive a connection: the
  * {@link ClientSession} (token, last push seq, duplicate pushes), the {@link PendingRequests} (ids, futures, the
- * re-send) and the {@link Reconnector} (the state machine, backoff and the server watchdog), with a
- * {@link ClientProtocol} per connection handing frames to them.
+ * re-send) and the {@link Reconnector} (the state machine, backoff, the choice of {@link Endpoints} and the server
+ * watchdog), with a {@link ClientProtocol} per connection handing frames to them.
  */
 public final class TetherClient implements AutoCloseable {
     private static final LogEvent CLOSE_TIMEOUT = LogEvent.debug(TetherClient.class, "client.close.timeout");
@@ -68,10 +73,10 @@ public final class TetherClient implements AutoCloseable {
     private final PendingRequests<Connection> requests = new PendingRequests<>(Frames::enqueueRequest);
     private final Reconnector reconnector;
 
-    private TetherClient(Builder b, InetSocketAddress address, Supplier<Transport> transports) {
+    private TetherClient(Builder b, Endpoints endpoints) {
         this.loop = (b.loops != null ? b.loops : sharedLoops()).next();
         this.session = new ClientSession(b.clientId, b.metadata, b.onPush);
-        this.reconnector = new Reconnector(loop, address, transports, states, session, requests, b);
+        this.reconnector = new Reconnector(loop, endpoints, states, session, requests, b);
         b.stateListeners.forEach(states::addListener);
     }
 
@@ -91,6 +96,11 @@ public final class TetherClient implements AutoCloseable {
 
     public ClientState state() {
         return states.state();
+    }
+
+    /** The URL of the endpoint the client is connected to, or tried last (as given, or as a redirect named it). */
+    public String endpoint() {
+        return reconnector.endpoint();
     }
 
     /** Adds a listener for every state move from now on (runs on the thread making the move; must not block). */
@@ -313,7 +323,7 @@ public final class TetherClient implements AutoCloseable {
 
         /** Connects over raw TCP, says Hello and waits for the Welcome. */
         public TetherClient connect(InetSocketAddress address) throws IOException {
-            return connect(address, () -> TcpTransport.INSTANCE);
+            return connectTo(List.of(Endpoint.tcp(address)));
         }
 
         /**
@@ -321,28 +331,41 @@ public final class TetherClient implements AutoCloseable {
          * {@code wss://HOST:PORT/PATH}, says Hello, waits for the Welcome.
          */
         public TetherClient connect(String url) throws IOException {
-            final ListenAddress target = ListenAddress.parse(url);
-            final TlsContext context = tls;
-            Transports.client(target, context); // fails now on a bad target rather than on the loop
-            return connect(target.socketAddress(), () -> Transports.client(target, context));
+            return connect(List.of(url));
         }
 
-        private TetherClient connect(InetSocketAddress address, Supplier<Transport> transports) throws IOException {
-            final TetherClient client = new TetherClient(this, address, transports);
+        /**
+         * Connects to the first of {@code urls} that gives a Welcome, trying them in order, and moves on to the next
+         * one whenever a connection is lost later (see the class comment). Every URL is checked first: one that is
+         * not a URL a client can connect to (tls:// and wss:// need {@link #tls}) throws an
+         * {@link IllegalArgumentException} that names it. Throws an {@link IOException} that says why each endpoint
+         * failed when none gave a Welcome.
+         */
+        public TetherClient connect(List<String> urls) throws IOException {
+            final List<Endpoint> endpoints = new ArrayList<>(urls.size());
+            for (String url : urls) {
+                endpoints.add(Endpoint.parse(url, tls).resolved());
+            }
+            return connectTo(endpoints);
+        }
+
+        private TetherClient connectTo(List<Endpoint> endpoints) throws IOException {
+            final TetherClient client = new TetherClient(this, new Endpoints(endpoints, tls));
+            // Each endpoint may take the whole timeout, and so may the target of a redirect it sends.
+            final long waitMs = 2L * endpoints.size() * timeout.toMillis() + 1000;
             client.reconnector.start();
             try {
-                client.reconnector.firstWelcome().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                client.reconnector.firstWelcome().get(waitMs, TimeUnit.MILLISECONDS);
                 return client;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 client.abortForGood();
                 throw new IOException("interrupted while connecting", e);
             } catch (ExecutionException e) {
-                throw new IOException("connecting to " + address + " failed: " + e.getCause().getMessage(),
-                    e.getCause());
+                throw new IOException("connecting failed: " + e.getCause().getMessage(), e.getCause());
             } catch (TimeoutException e) {
                 client.abortForGood();
-                throw new IOException("no Welcome from " + address + " within " + timeout.toMillis() + " ms");
+                throw new IOException("no Welcome from " + endpoints + " within " + waitMs + " ms");
             }
         }
     }

@@ -233,6 +233,14 @@ public final class Connection extends ConnectionOutbound implements Selectable {
         if (closing || closed) {
             return;
         }
+        if (!channel.isConnected()) {
+            // A client's connect still under way: no peer to tell, no stream to half-close (writing would throw).
+            closing = true;
+            closeCode = code;
+            closeReason = reason;
+            closeNow(null);
+            return;
+        }
         if (driver.established(this)) {
             driver.writeGoodbye(this, code, reason, retryAfterMs, reconnectTo);
         }
