@@ -186,6 +186,7 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println("tether: shutting down (" + (server.cluster() != null ? "draining for at most "
             + live.current().drainTimeout().toMillis() + " ms, then " : "") + "grace "
             + live.current().shutdownGrace().toMillis() + " ms)");
+        System.out.flush();
         server.close();
         if (report != null) {
             try {
@@ -196,6 +197,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         log.close();
         System.out.println("tether: stopped. " + stats.next());
+        System.out.flush();
         return 0;
     }
 

@@ -10,12 +10,18 @@ final class CliProcesses {
     }
 
     static Process tether(String... args) throws IOException {
+        return tether(ProcessBuilder.Redirect.PIPE, ProcessBuilder.Redirect.DISCARD, args);
+    }
+
+    /** As {@link #tether(String...)}, with the child's stdout and stderr sent where the test says. */
+    static Process tether(ProcessBuilder.Redirect stdout, ProcessBuilder.Redirect stderr, String... args)
+        throws IOException {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final List<String> command = new ArrayList<>(List.of(java,
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--add-opens", "java.base/java.lang=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(command).redirectOutput(stdout).redirectError(stderr).start();
     }
 }
