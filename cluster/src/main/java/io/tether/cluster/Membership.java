@@ -39,7 +39,7 @@ import java.util.function.IntConsumer;
  * every renewal etcd did not answer in time); if someone did, the node stays fenced for
  * good, since the ids of its sessions now name another node.
  *
- * <p>The members are followed with a {@link PrefixWatch} on {@code members/}.
+ * <p>The members come from the cluster's one watch of its keys ({@link #listener()}).
  */
 final class Membership implements AutoCloseable {
     private static final LogEvent REGISTERED = LogEvent.info(Membership.class, "cluster.registered");
@@ -57,7 +57,7 @@ final class Membership implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final CounterSet counters;
     private final Map<Integer, Member> members = new ConcurrentHashMap<>();
-    private PrefixWatch watch;
+    private final Members membersListener = new Members();
     /** Called on the scheduler thread when a member leaves (its key is deleted: lease expired or revoked). */
     private volatile IntConsumer onLeft = n -> { };
     /** Called on the scheduler thread after a new lease was taken: keys under the old one are gone. */
@@ -93,8 +93,6 @@ final class Membership implements AutoCloseable {
                 self = m;
                 counters.addShared(Metric.CLUSTER_REGISTERED, 1);
                 REGISTERED.log("node", n, "name", m.name(), "lease", Long.toHexString(lease), "ttl", ttl);
-                watch = new PrefixWatch(client, keys.members(), new Members(), thread, timeout);
-                watch.start();
                 thread.schedule(this::renew, renewPeriodMs(), TimeUnit.MILLISECONDS);
                 return n;
             }
@@ -132,6 +130,11 @@ final class Membership implements AutoCloseable {
     /** The live members, this node included. */
     Map<Integer, Member> members() {
         return members;
+    }
+
+    /** Hears the members prefix (from the cluster's one watch of its keys). */
+    PrefixWatch.Listener listener() {
+        return membersListener;
     }
 
     void onLeft(IntConsumer listener) {
@@ -260,9 +263,6 @@ final class Membership implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (watch != null) {
-            watch.close();
-        }
         try {
             client.getLeaseClient().revoke(lease).get(2, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -53,7 +53,7 @@ final class SessionMoves implements AutoCloseable {
     private final Set<String> heldHere = ConcurrentHashMap.newKeySet();
     /** Changes not written yet, by session: true puts this node as its holder, false deletes that. Guarded by itself. */
     private final Map<String, Boolean> pending = new LinkedHashMap<>();
-    private PrefixWatch watch;
+    private final Moves moves = new Moves();
     private volatile boolean closed;
 
     SessionMoves(Client client, ClusterKeys keys, Membership membership, ScheduledExecutorService thread,
@@ -66,9 +66,12 @@ final class SessionMoves implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    void start() throws Exception {
-        watch = new PrefixWatch(client, keys.moves(), new Moves(), thread, timeout);
-        watch.start();
+    /** Hears the moved prefix (from the cluster's one watch of its keys, so moves and members arrive in order). */
+    PrefixWatch.Listener listener() {
+        return moves;
+    }
+
+    void start() {
         thread.scheduleWithFixedDelay(this::flush, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
         membership.onNewLease(this::rewriteHeld);
     }
@@ -150,10 +153,23 @@ final class SessionMoves implements AutoCloseable {
         handedOut.remove(sessionId);
     }
 
-    /** A session that was held here ended or moved away. */
-    void left(String sessionId) {
+    /**
+     * A session that was held here ended, or moved away: then its move key is left for the new holder to overwrite
+     * (deleting it first would leave a moment in which the directory points at the session's home node, which may be
+     * gone).
+     */
+    void left(String sessionId, boolean moved) {
         if (heldHere.remove(sessionId) && homeOf(sessionId) != membership.number()) {
-            write(sessionId, false);
+            if (!moved) {
+                write(sessionId, false);
+            } else {
+                // Moved on before its arrival here was written: never write it, or a late put naming this node could
+                // land after the new holder's. The node it came from forwards to here, and from here to the new one,
+                // until the new holder's key shows.
+                synchronized (pending) {
+                    pending.remove(sessionId);
+                }
+            }
         }
     }
 
@@ -235,9 +251,6 @@ final class SessionMoves implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (watch != null) {
-            watch.close();
-        }
         arriving.values().forEach(f -> f.complete(false));
     }
 

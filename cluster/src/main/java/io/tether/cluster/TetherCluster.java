@@ -62,6 +62,7 @@ public final class TetherCluster implements Cluster, AutoCloseable {
     private Membership membership;
     private SessionMoves moves;
     private NodeLinks links;
+    private PrefixWatch watch;
     private final AtomicInteger nextRedirect = new AtomicInteger();
     private volatile TetherServer server;
     private volatile boolean draining;
@@ -108,6 +109,11 @@ public final class TetherCluster implements Cluster, AutoCloseable {
                 LinkMessages.KICK, this::onKick,
                 LinkMessages.HAND_OVER, this::onHandOver));
             membership.join(new Member(0, config.nodeName(), link, ""), config.etcdTimeout());
+            // One watch of the whole cluster prefix: a move and the departure of the node it left arrive in the
+            // order etcd made them, so no node sees a session's old node gone before it sees where the session went.
+            watch = new PrefixWatch(etcd, keys.root(), new Keys(keys, membership.listener(), moves.listener()), thread,
+                config.etcdTimeout());
+            watch.start();
             moves.start();
             this.server = server;
             JOINED.log("cluster", config.clusterName(), "node", membership.number(), "link", link, "members",
@@ -201,8 +207,8 @@ public final class TetherCluster implements Cluster, AutoCloseable {
     }
 
     @Override
-    public void left(String sessionId) {
-        moves.left(sessionId);
+    public void left(String sessionId, boolean moved) {
+        moves.left(sessionId, moved);
     }
 
     /**
@@ -407,6 +413,45 @@ public final class TetherCluster implements Cluster, AutoCloseable {
         }
     }
 
+    /** Sends each key of the cluster's prefix to the listener of its part: members, or moves. */
+    private record Keys(ClusterKeys keys, PrefixWatch.Listener members, PrefixWatch.Listener moves)
+        implements PrefixWatch.Listener {
+        private PrefixWatch.Listener of(String key) {
+            return key.startsWith(keys.members()) ? members : key.startsWith(keys.moves()) ? moves : null;
+        }
+
+        @Override
+        public void put(String key, String value) {
+            final PrefixWatch.Listener l = of(key);
+            if (l != null) {
+                l.put(key, value);
+            }
+        }
+
+        @Override
+        public void deleted(String key) {
+            final PrefixWatch.Listener l = of(key);
+            if (l != null) {
+                l.deleted(key);
+            }
+        }
+
+        @Override
+        public void reloaded(Map<String, String> all) {
+            final Map<String, String> m = new java.util.HashMap<>();
+            final Map<String, String> v = new java.util.HashMap<>();
+            all.forEach((k, value) -> {
+                if (k.startsWith(keys.members())) {
+                    m.put(k, value);
+                } else if (k.startsWith(keys.moves())) {
+                    v.put(k, value);
+                }
+            });
+            members.reloaded(m);
+            moves.reloaded(v);
+        }
+    }
+
     /** One line of a cluster status: a member as its key says. */
     static String describe(Member m, String note) {
         return String.format("  node %5d  %-16s  sessions %6d  client %-26s  link %-26s  links to [%s]%s%n",
@@ -416,6 +461,9 @@ public final class TetherCluster implements Cluster, AutoCloseable {
     @Override
     public void close() {
         serving = false;
+        if (watch != null) {
+            watch.close();
+        }
         if (moves != null) {
             moves.close();
         }

@@ -73,6 +73,9 @@ public interface Cluster {
      */
     void arrived(String sessionId);
 
-    /** A session this node owned ended or moved away (any thread; must not block). */
-    void left(String sessionId);
+    /**
+     * A session this node owned ended, or moved to another node ({@code moved}: its new holder records the move, so
+     * nothing is to be deleted), from any thread; must not block.
+     */
+    void left(String sessionId, boolean moved);
 }

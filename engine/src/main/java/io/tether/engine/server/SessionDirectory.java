@@ -94,7 +94,7 @@ final class SessionDirectory {
     void ended(ServerSession session, String why) {
         registry.remove(session.idHigh(), session.idLow(), session);
         if (cluster != null) {
-            cluster.left(session.id());
+            cluster.left(session.id(), session.moved());
         }
         ENDED.log("session", session.id(), "client", session.clientId(), "reason", why);
         listeners.ended(session, why);
