@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,11 +70,12 @@ public final class TetherCluster implements Cluster, AutoCloseable {
     private TetherCluster(TetherConfig config) {
         this.config = config;
         this.timeout = config.clusterLinkTimeout();
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        // Tasks jetcd's callbacks post after close are dropped, not thrown back into jetcd's threads.
+        this.thread = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             final Thread t = new Thread(r, "tether-cluster");
             t.setDaemon(true);
             return t;
-        });
+        }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
     }
 
     /** A node of the cluster {@code cluster-name} names, for {@link io.tether.engine.server.TetherServerBuilder#cluster}. */
