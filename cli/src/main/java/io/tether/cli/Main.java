@@ -1,14 +1,17 @@
 package io.tether.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
+import java.util.Properties;
 import net.openhft.hashing.LongHashFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /** Entry point of {@code tether.jar}. */
-@Command(name = "tether", mixinStandardHelpOptions = true, version = "tether 0.1.0",
+@Command(name = "tether", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "A long-connection session engine.",
     subcommands = {BenchCommand.class, CertsCommand.class, ClusterCommand.class, ConfigCommand.class,
         DrainCommand.class, StatCommand.class, CommandLine.HelpCommand.class})
@@ -32,6 +35,20 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** {@code tether --version}: the version the build wrote into {@code version.properties} (from the pom). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            final Properties build = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            }
+            return new String[] {"tether " + build.getProperty("version", "(version unknown: not built by Maven)")};
+        }
     }
 
     /**

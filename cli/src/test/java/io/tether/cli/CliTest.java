@@ -31,6 +31,13 @@ class CliTest {
     }
 
     @Test
+    void shouldPrintTheVersionTheBuildHas() {
+        final InProcessRun run = InProcessRun.of("--version");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out().strip()).isEqualTo("tether " + System.getProperty("tether.version"));
+    }
+
+    @Test
     void shouldNameAnUnknownFlagAndExitNonZero() {
         final InProcessRun run = InProcessRun.of("serve", "--heartbeat-intervall", "5s");
         assertThat(run.exit()).isNotZero();

@@ -312,8 +312,6 @@ public final class TetherCluster implements Cluster, AutoCloseable {
      * every connected client to reconnect to another node (Goodbye 4009 with where), and waits until each session
      * was taken over there and etcd shows the moves, at most {@code drain-timeout}. A session whose client does not
      * come back meanwhile is lost when the node stops (its client gets a new session, told so).
-     *
-     * @return the sessions still here at the end
      */
     @Override
     public void drain() {

@@ -33,6 +33,7 @@
  *   <li>Masked payloads are unmasked in place in the caller's buffer.</li>
  *   <li>Text is delivered as validated UTF-8 bytes, not as a String, so echoing text costs no
  *       decoding.</li>
- * </ul>
+ * </ul> *
+ * <p>Internal: public for the engine's transports, not a supported API, and it may change in any release.
  */
 package io.tether.codec.ws;

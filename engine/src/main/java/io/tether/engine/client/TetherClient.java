@@ -80,6 +80,7 @@ public final class TetherClient implements AutoCloseable {
         b.stateListeners.forEach(states::addListener);
     }
 
+    /** Options of a new client; {@link Builder#connect} connects it. */
     public static Builder builder() {
         return new Builder();
     }
@@ -94,6 +95,7 @@ public final class TetherClient implements AutoCloseable {
         return session.welcome();
     }
 
+    /** Where the client is now (IDLE, CONNECTING, ESTABLISHED, RECONNECTING, FAILED or CLOSED). */
     public ClientState state() {
         return states.state();
     }
@@ -125,6 +127,7 @@ public final class TetherClient implements AutoCloseable {
         return reconnector.closed();
     }
 
+    /** {@link #request(String, ByteString, Map)} with no headers. */
     public CompletableFuture<Response> request(String method, ByteString payload) {
         return request(method, payload, Map.of());
     }
@@ -252,11 +255,13 @@ public final class TetherClient implements AutoCloseable {
             return this;
         }
 
+        /** The client id its Hello says, which the server's handlers see as {@code call.clientId()}. */
         public Builder clientId(String clientId) {
             this.clientId = clientId;
             return this;
         }
 
+        /** A key and value for its Hello's metadata. */
         public Builder metadata(String key, String value) {
             metadata.put(key, value);
             return this;

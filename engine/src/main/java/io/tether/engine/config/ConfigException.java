@@ -7,11 +7,13 @@ public final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final transient List<String> problems;
 
+    /** A config refused for {@code problems}, each naming its setting. */
     public ConfigException(List<String> problems) {
         super(String.join("; ", problems));
         this.problems = List.copyOf(problems);
     }
 
+    /** Every problem, each naming its setting. */
     public List<String> problems() {
         return problems;
     }

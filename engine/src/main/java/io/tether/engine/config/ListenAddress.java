@@ -19,6 +19,7 @@ public record ListenAddress(String scheme, String host, int port, String path) {
     public static final String WSS = "wss";
     private static final java.util.Set<String> SCHEMES = java.util.Set.of(TCP, WS, WS_ECHO, TLS, WSS);
 
+    /** Reads a {@code --listen} value; an IllegalArgumentException says what is wrong with it. */
     public static ListenAddress parse(String text) {
         final URI uri;
         try {
@@ -39,6 +40,7 @@ public record ListenAddress(String scheme, String host, int port, String path) {
         return new ListenAddress(scheme, uri.getHost(), uri.getPort(), path);
     }
 
+    /** ws://, ws+echo:// or wss://. */
     public boolean isWebSocket() {
         return scheme.startsWith(WS);
     }
@@ -48,6 +50,7 @@ public record ListenAddress(String scheme, String host, int port, String path) {
         return scheme.equals(TLS) || scheme.equals(WSS);
     }
 
+    /** The host and port to bind. */
     public InetSocketAddress socketAddress() {
         return new InetSocketAddress(host, port);
     }

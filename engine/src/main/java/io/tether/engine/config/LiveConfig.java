@@ -31,13 +31,16 @@ public final class LiveConfig {
     /** A subsystem's semantic check of a candidate against the running config: every problem, each naming its setting. */
     @FunctionalInterface
     public interface Check {
+        /** Every problem with changing {@code running} to {@code candidate}; empty when it may go ahead. */
         List<String> problems(TetherConfig running, TetherConfig candidate);
     }
 
     /** Hears of changes put in force and refused. */
     public interface Listener {
+        /** {@code current} is in force now, instead of {@code previous}. */
         void onApplied(TetherConfig previous, TetherConfig current);
 
+        /** A change from {@code source} was refused for {@code reasons}; the config in force stays. */
         default void onRefused(ConfigSource source, List<String> reasons) {
         }
     }
@@ -56,6 +59,7 @@ public final class LiveConfig {
     /** The config in force, each setting's source, and the layers it was made of. */
     public record Snapshot(TetherConfig config, Map<String, ConfigSource> sources,
                            Map<ConfigSource, Map<String, List<String>>> layers, long version) {
+        /** Where a setting's value came from ({@link ConfigSource#DEFAULT} when no layer sets it). */
         public ConfigSource sourceOf(String name) {
             return sources.getOrDefault(name, ConfigSource.DEFAULT);
         }
@@ -104,10 +108,12 @@ public final class LiveConfig {
         return start(Map.of(ConfigSource.FLAG, flags));
     }
 
+    /** The config in force. */
     public TetherConfig current() {
         return current.config();
     }
 
+    /** The config in force with each setting's source and the layers it was made of. */
     public Snapshot snapshot() {
         return current;
     }

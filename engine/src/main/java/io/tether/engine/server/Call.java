@@ -14,18 +14,22 @@ public final class Call {
         this.request = request;
     }
 
+    /** The request's id, unique in its session. */
     public long id() {
         return request.getId();
     }
 
+    /** The method it was sent to. */
     public String method() {
         return request.getMethod();
     }
 
+    /** The request's payload. */
     public ByteString payload() {
         return request.getPayload();
     }
 
+    /** The request's headers (a {@code traceparent}, for one), empty when it has none. */
     public Map<String, String> headers() {
         return request.getHeadersMap();
     }
@@ -35,6 +39,7 @@ public final class Call {
         return request.getHeadersOrDefault(name, null);
     }
 
+    /** The id of the session it came from, to push to. */
     public String sessionId() {
         return session.id();
     }
@@ -52,6 +57,7 @@ public final class Call {
         return session.peer();
     }
 
+    /** The server it came to. */
     public TetherServer server() {
         return session.server();
     }

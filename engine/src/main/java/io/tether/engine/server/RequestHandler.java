@@ -8,5 +8,6 @@ package io.tether.engine.server;
  */
 @FunctionalInterface
 public interface RequestHandler {
+    /** Answers {@code call}: a {@link TetherException} chooses the error status, any other exception is 13. */
     Reply handle(Call call) throws Exception;
 }

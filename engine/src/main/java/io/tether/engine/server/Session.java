@@ -23,6 +23,7 @@ public interface Session {
     /** The client id from the Hello that opened the session. */
     String clientId();
 
+    /** Where the session is in its life now. */
     State state();
 
     /** The seq of the last push made to the session, 0 before the first. */

@@ -25,6 +25,7 @@ public final class Sessions {
         return registry.get(id);
     }
 
+    /** Runs {@code action} for each live session, on the calling thread. */
     public void forEach(Consumer<? super Session> action) {
         registry.forEach(action);
     }

@@ -126,6 +126,7 @@ public final class TetherServer implements AutoCloseable {
         return tls;
     }
 
+    /** A builder of a server: its config, handlers and listeners; {@link TetherServerBuilder#start()} starts it. */
     public static TetherServerBuilder builder() {
         return new TetherServerBuilder();
     }
@@ -220,6 +221,7 @@ public final class TetherServer implements AutoCloseable {
         return ready && !closed;
     }
 
+    /** Whether shutdown has begun ({@link #close()}, {@link #shutdown} or a stop request). */
     public boolean isClosed() {
         return closed;
     }
@@ -229,10 +231,12 @@ public final class TetherServer implements AutoCloseable {
         return listeners.stream().map(Listener::boundAddress).toList();
     }
 
+    /** The config in force: the one it started with, or the last change a followed {@link LiveConfig} applied. */
     public TetherConfig config() {
         return config;
     }
 
+    /** The server's counters and histograms, as {@code tether stat}, {@code /metrics} and OTLP read them. */
     public Counters counters() {
         return counters;
     }
@@ -385,6 +389,7 @@ public final class TetherServer implements AutoCloseable {
         return cluster;
     }
 
+    /** {@link #push(String, String, ByteString)} with a copy of {@code payload}. */
     public PushResult push(String sessionId, String topic, byte[] payload) {
         return push(sessionId, topic, ByteString.copyFrom(payload));
     }

@@ -29,6 +29,7 @@ public final class TetherServerBuilder {
 
     private Cluster cluster;
 
+    /** The settings to start with; {@link TetherConfig#defaults()} when none are given. */
     public TetherServerBuilder config(TetherConfig config) {
         this.config = config;
         return this;
@@ -116,11 +117,18 @@ public final class TetherServerBuilder {
         return this;
     }
 
+    /** Counters to count into, which the caller closes, instead of ones made from the config (its stat file). */
     public TetherServerBuilder counters(Counters counters) {
         this.counters = counters;
         return this;
     }
 
+    /**
+     * Starts the server and returns once every listener is bound and accepting.
+     *
+     * @throws java.io.UncheckedIOException when a listener cannot bind (nothing is left open)
+     * @throws IllegalStateException when the TLS material cannot be used
+     */
     public TetherServer start() {
         final TetherConfig c = config != null ? config : TetherConfig.defaults();
         final Map<String, Dispatcher.Registration> all = new HashMap<>();

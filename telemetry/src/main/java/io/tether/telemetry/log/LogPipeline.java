@@ -45,7 +45,8 @@ public final class LogPipeline implements LogOutput, AutoCloseable {
     private boolean failing;
 
     /**
-     * @param guard   the disk marks for a file target, or null (streams)
+     * @param highWater for a file target, the free disk bytes below which DEBUG and INFO records are dropped
+     * @param lowWater  for a file target, the free disk bytes below which file writes stop (streams have neither)
      * @param otel    the OTLP log export, or null
      * @param notices where the one-line notices about stopping and resuming file writes go (stderr)
      */
