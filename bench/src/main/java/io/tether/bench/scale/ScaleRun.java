@@ -93,6 +93,11 @@ public final class ScaleRun {
     private int run(int nodeCount, int perNode, int connectRate, int holdSeconds, int pushRounds, int requestRate,
                     int requestSeconds) throws Exception {
         final int total = nodeCount * perNode;
+        final int afterDrain = perNode + (perNode + nodeCount - 2) / Math.max(1, nodeCount - 1);
+        if (afterDrain > 19_000) {
+            say("warning: after a node drains, each other node holds about " + afterDrain + " sessions, over what a "
+                + "process may keep open here (20,000 files); use more nodes");
+        }
         say("scale run " + Instant.now() + ": " + nodeCount + " nodes x " + perNode + " sessions = " + total
             + ", connect rate " + connectRate + "/s, hold " + holdSeconds + " s, " + pushRounds + " push rounds, "
             + requestRate + " requests/s for " + requestSeconds + " s; " + Runtime.getRuntime().availableProcessors()
@@ -362,8 +367,8 @@ public final class ScaleRun {
     /** A tether serve node. */
     private final class Node {
         final int index;
-        final int port;
-        final int admin;
+        int port;
+        int admin;
         Process process;
         long baseHeap;
         long baseRss;
@@ -380,7 +385,15 @@ public final class ScaleRun {
             return "tcp://127.0.0.1:" + port;
         }
 
+        /**
+         * Starts the node. A restart takes new ports: with a hundred thousand client sockets on this machine, the
+         * ports a stopped node freed are soon some client's local port.
+         */
         void start() throws Exception {
+            if (process != null) {
+                port = freePort();
+                admin = freePort();
+            }
             final Path stdout = out.resolve("node-" + index + ".out");
             Files.writeString(stdout, "");
             final List<String> command = jvm();

@@ -18,6 +18,8 @@ public final class Listener implements Selectable {
     private static final LogEvent ACCEPT_FAILED = LogEvent.warn(Listener.class, "listener.accept.failed");
     private static final LogEvent CLOSE_FAILED = LogEvent.debug(Listener.class, "listener.close.failed");
     private static final int ACCEPTS_PER_EVENT = 64;
+    /** How long accepting pauses after an accept failed (out of file descriptors). */
+    private static final long ACCEPT_RETRY_MS = 100;
 
     private final ListenAddress address;
     private final ServerSocketChannel channel;
@@ -94,8 +96,15 @@ public final class Listener implements Selectable {
             try {
                 accepted = channel.accept();
             } catch (IOException e) {
-                // Typically out of file descriptors: keep serving the others; the next event retries.
-                ACCEPT_FAILED.log("listener", address, "error", e.toString());
+                // Typically out of file descriptors. The listener stays ready while the connection waits in the
+                // backlog, so retrying at once would spin the loop and starve its sessions: pause, retry shortly.
+                ACCEPT_FAILED.log("listener", address, "error", e.toString(), "retry_ms", ACCEPT_RETRY_MS);
+                pause();
+                loop.schedule(ACCEPT_RETRY_MS, () -> {
+                    if (channel.isOpen() && server.admission().accepting()) {
+                        resume();
+                    }
+                });
                 return;
             }
             if (accepted == null) {
