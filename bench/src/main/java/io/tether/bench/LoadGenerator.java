@@ -126,6 +126,11 @@ public final class LoadGenerator {
         inFlight[loopIndex] += delta;
     }
 
+    /** Requests of the sessions on loop {@code loopIndex} awaiting their answer. That loop's thread. */
+    int inFlight(int loopIndex) {
+        return inFlight[loopIndex];
+    }
+
     boolean sending() {
         return sending;
     }
@@ -298,111 +303,12 @@ public final class LoadGenerator {
                 continue;
             }
             final EventLoop loop = loops.get(i);
-            final Pacer pacer = new Pacer(i, mine, n, start, intervalNanos);
+            final Pacer pacer = new Pacer(this, loop, i, lagRecorders[i], mine, n, start, intervalNanos);
             pacers[i] = pacer;
             loop.execute(() -> {
-                reduceTimerSlack();
+                Pacer.reduceTimerSlack();
                 loop.addAgent(pacer);
             });
-        }
-    }
-
-    /**
-     * One loop's share of the open-loop schedule: an agent in that loop's duty cycle. A send due in under 2 ms is
-     * waited for by parking the loop thread (its selector cannot wait less than a millisecond), so the thread's
-     * timer slack decides how precise sends are; while parked the loop reads nothing, so while answers are awaited
-     * it parks at most {@link #POLL_NANOS} at a time: an answer is then read, and timed, at most that late.
-     */
-    private final class Pacer implements EventLoop.Agent {
-        /** A deadline nearer than this is waited for by parking: the selector cannot wait less than 1 ms. */
-        private static final long PARK_BELOW_NANOS = 2_000_000;
-        /** Sent in one pass at most, so a loop that fell far behind still reads between passes. */
-        private static final int MAX_PER_PASS = 4096;
-        private static final long POLL_NANOS = 25_000;
-        private final int loopIndex;
-        private final BenchConnection[] mine;
-        private final int n;
-        private final long start;
-        private final double intervalNanos;
-        private final SingleWriterRecorder lag;
-        private long round;
-        private int next;
-        /** When {@link #doWork} has something to do next. */
-        private long deadline;
-
-        Pacer(int loopIndex, BenchConnection[] mine, int n, long start, double intervalNanos) {
-            this.loopIndex = loopIndex;
-            this.mine = mine;
-            this.n = n;
-            this.start = start;
-            this.intervalNanos = intervalNanos;
-            this.lag = lagRecorders[loopIndex];
-            this.deadline = start;
-        }
-
-        @Override
-        public long nextDeadlineNanos() {
-            return deadline;
-        }
-
-        @Override
-        public int doWork(long nowNanos) {
-            long now = nowNanos;
-            if (now < deadline) {
-                if (deadline - now >= PARK_BELOW_NANOS) {
-                    return 0;
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(deadline - now);
-                now = System.nanoTime();
-            }
-            deadline = run(now);
-            if (deadline == Long.MAX_VALUE) {
-                loops.get(loopIndex).removeAgent(this);
-            }
-            return 1;
-        }
-
-        /** The intended send time of the request for {@code mine[next]} in the current round. */
-        private long due() {
-            return start + (long) ((round * n + mine[next].slot) * intervalNanos);
-        }
-
-        /** Sends what is due by {@code now}; returns the next deadline, or {@link Long#MAX_VALUE} to stop. */
-        private long run(long now) {
-            if (!sending) {
-                return Long.MAX_VALUE;
-            }
-            final boolean record = measuring;
-            long due = due();
-            for (int sent = 0; due <= now && sent < MAX_PER_PASS; sent++) {
-                final BenchConnection s = mine[next];
-                if (s.established && s.connection() != null) {
-                    s.send(due);
-                    if (record) {
-                        lag.recordValue(Math.max(1, (now - due) / 1_000));
-                    }
-                }
-                if (++next == mine.length) {
-                    next = 0;
-                    round++;
-                }
-                due = due();
-            }
-            return inFlight[loopIndex] > 0 ? Math.min(due, now + POLL_NANOS) : due;
-        }
-    }
-
-    /**
-     * Linux parks a thread up to its timer slack (50 us by default) later than asked; the pacing loop asks for 1 us
-     * so its sends leave on time. Best effort: elsewhere, or without /proc, the default stays.
-     */
-    private static void reduceTimerSlack() {
-        try {
-            final java.nio.file.Path self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self"));
-            final String tid = self.getFileName().toString();
-            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc", tid, "timerslack_ns"), "1000");
-        } catch (IOException | RuntimeException e) {
-            // keep the default slack
         }
     }
 
