@@ -72,7 +72,10 @@ final class Pacer implements EventLoop.Agent {
         return start + (long) ((round * n + mine[next].slot) * intervalNanos);
     }
 
-    /** Sends what is due by {@code now}; returns the next deadline, or {@link Long#MAX_VALUE} to stop. */
+    /**
+     * Sends what is due by {@code now}, each request written {@code now} (its send lag, and its latency from the
+     * actual send, start there); returns the next deadline, or {@link Long#MAX_VALUE} to stop.
+     */
     private long run(long now) {
         if (!generator.sending()) {
             return Long.MAX_VALUE;
@@ -82,7 +85,7 @@ final class Pacer implements EventLoop.Agent {
         for (int sent = 0; due <= now && sent < MAX_PER_PASS; sent++) {
             final BenchConnection s = mine[next];
             if (s.established && s.connection() != null) {
-                s.send(due);
+                s.send(due, now);
                 if (record) {
                     lag.recordValue(Math.max(1, (now - due) / 1_000));
                 }
