@@ -49,11 +49,15 @@ final class IntervalClock {
 
     /**
      * Waits until {@code until} or until {@code done}, ending an interval of {@code phase} each second; the last
-     * one stays open for the caller to end where the phase does.
+     * one stays open for the caller to end where the phase does. A tick due in the last quarter second before
+     * {@code until} is left out: one longer last interval reads better than a sliver, whose rates are noise.
      */
     void await(BenchInterval.Phase phase, long until, BooleanSupplier done, Wait wait) throws InterruptedException {
         long tick = start + TICK_NANOS;
         for (long now = System.nanoTime(); now < until && !done.getAsBoolean(); now = System.nanoTime()) {
+            if (tick > until - TICK_NANOS / 4) {
+                tick = until;
+            }
             if (now >= tick) {
                 end(phase, now, null, null, null);
                 do {
