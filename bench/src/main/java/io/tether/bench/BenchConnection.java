@@ -13,15 +13,20 @@ import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * One load-generator session. Each request carries its id in the first 8 bytes of its payload, so every echoed
- * payload is checked; send times sit in a ring indexed by id (at most {@code pipeline} are in flight).
+ * payload is checked; send times sit in a ring indexed by id (at most {@code pipeline} are in flight). Open loop
+ * keeps two: the intended send time, which the latency is timed from, and the time the request was written, for
+ * the latency a generator that waits for its own late sends would report.
  */
 final class BenchConnection implements FrameHandler {
     private static final ConnectionLimits LIMITS = new ConnectionLimits(64 << 20, 4 << 20, 1 << 20, 60_000, 30_000);
 
     private final LoadGenerator run;
     private final SingleWriterRecorder recorder;
+    /** Open loop: latency from the actual write; null in closed loop, where it is the latency itself. */
+    private final SingleWriterRecorder actualRecorder;
     private final byte[] payload;
     private final long[] sentAt;
+    private final long[] writtenAt;
     private final int mask;
     private Connection connection;
     private final long startedNanos = System.nanoTime();
@@ -35,9 +40,11 @@ final class BenchConnection implements FrameHandler {
     long errors;
     long mismatches;
 
-    BenchConnection(LoadGenerator run, SingleWriterRecorder recorder, int payloadBytes, int pipeline) {
+    BenchConnection(LoadGenerator run, SingleWriterRecorder recorder, SingleWriterRecorder actualRecorder,
+                    int payloadBytes, int pipeline) {
         this.run = run;
         this.recorder = recorder;
+        this.actualRecorder = run.openLoop() ? actualRecorder : null;
         this.payload = new byte[payloadBytes];
         for (int i = 8; i < payloadBytes; i++) {
             payload[i] = (byte) ('a' + i % 26);
@@ -46,6 +53,7 @@ final class BenchConnection implements FrameHandler {
         final int inFlightBound = run.openLoop() ? 1024 : Math.max(2, pipeline) * 2;
         this.sentAt = new long[Integer.highestOneBit(inFlightBound - 1) << 1];
         this.mask = sentAt.length - 1;
+        this.writtenAt = run.openLoop() ? new long[sentAt.length] : null;
     }
 
     @Override
@@ -62,6 +70,7 @@ final class BenchConnection implements FrameHandler {
     @Override
     public void onFrame(Connection c, Frame frame) {
         if (frame.hasWelcome()) {
+            run.welcomed();
             if (run.reconnecting()) {
                 run.handshakeDone(this, recorder, System.nanoTime() - startedNanos);
                 return;
@@ -92,7 +101,11 @@ final class BenchConnection implements FrameHandler {
         }
         if (run.measuring()) {
             responses++;
-            recorder.recordValue(Math.max(1, (now - sentAt[(int) (id & mask)]) / 1_000));
+            final int ring = (int) (id & mask);
+            recorder.recordValue(Math.max(1, (now - sentAt[ring]) / 1_000));
+            if (actualRecorder != null) {
+                actualRecorder.recordValue(Math.max(1, (now - writtenAt[ring]) / 1_000));
+            }
         }
         if (!run.openLoop() && run.sending()) {
             send(now);
@@ -116,8 +129,13 @@ final class BenchConnection implements FrameHandler {
         return true;
     }
 
-    /** Sends one request timed from {@code intendedNanos}. Loop thread. */
-    void send(long intendedNanos) {
+    /** Closed loop: sends one request, timed from {@code nowNanos}. Loop thread. */
+    void send(long nowNanos) {
+        send(nowNanos, nowNanos);
+    }
+
+    /** Sends one request timed from {@code intendedNanos}, written at {@code actualNanos}. Loop thread. */
+    void send(long intendedNanos, long actualNanos) {
         if (connection == null || connection.isClosing()) {
             return;
         }
@@ -125,7 +143,11 @@ final class BenchConnection implements FrameHandler {
         for (int i = 0; i < 8; i++) {
             payload[i] = (byte) (id >>> (8 * i));
         }
-        sentAt[(int) (id & mask)] = intendedNanos;
+        final int ring = (int) (id & mask);
+        sentAt[ring] = intendedNanos;
+        if (writtenAt != null) {
+            writtenAt[ring] = actualNanos;
+        }
         inFlight++;
         run.inFlight(recorderIndex, 1);
         final ByteString body = com.google.protobuf.UnsafeByteOperations.unsafeWrap(payload);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
@@ -23,8 +24,10 @@ import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * The load generator behind {@code tether bench}: real sockets on tether's own event loops, closed-loop
- * (pipelined) or open-loop (paced, timed from the intended send time), every payload checked, latencies in
- * HdrHistogram recorders written by one loop each and read once a second for progress.
+ * (pipelined) or open-loop (paced, timed from the intended send time, and from the actual send beside it),
+ * every payload checked, latencies in HdrHistogram recorders written by one loop each and read once a second
+ * for progress; the same interval histograms go to an interval listener (the report) with the run's sessions
+ * and connects.
  */
 public final class LoadGenerator {
     private static final long MAX_LATENCY_MICROS = TimeUnit.SECONDS.toMicros(60);
@@ -36,28 +39,36 @@ public final class LoadGenerator {
     private final SingleWriterRecorder[] recorders;
     /** Open loop: how late each request left, from its intended send time; one per loop, like the latencies. */
     private final SingleWriterRecorder[] lagRecorders;
+    /** Open loop: latency from the moment each request was written; one per loop. */
+    private final SingleWriterRecorder[] actualRecorders;
     /** Requests awaiting their answer, per loop; each element is touched by its own loop only. */
     private final int[] inFlight;
     private final List<BenchConnection> sessions = new ArrayList<>();
     private final CountDownLatch settled;
     private final AtomicLong ready = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    /** Welcomes received: one a session, or one a handshake with {@code reconnect}. */
+    private final LongAdder welcomes = new LongAdder();
+    private final IntervalClock clock;
     private final java.util.Set<Integer> settledSlots = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean measuring;
     private volatile boolean sending = true;
     private volatile String lastFailure = "";
     private final io.tether.tls.TlsContext tls;
 
-    private LoadGenerator(BenchOptions options) {
+    private LoadGenerator(BenchOptions options, Consumer<BenchInterval> intervals) {
         this.options = options;
+        this.clock = new IntervalClock(intervals, () -> ready.get() - failed.get(), welcomes::sum);
         this.loops = new LoopGroup("tether-bench", options.ioThreads(), new Counters(), true);
         this.recorders = new SingleWriterRecorder[loops.size()];
         this.lagRecorders = new SingleWriterRecorder[loops.size()];
+        this.actualRecorders = new SingleWriterRecorder[loops.size()];
         this.inFlight = new int[loops.size()];
         this.pacers = new Pacer[loops.size()];
         for (int i = 0; i < recorders.length; i++) {
             recorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
             lagRecorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
+            actualRecorders[i] = new SingleWriterRecorder(MAX_LATENCY_MICROS, 3);
         }
         this.settled = new CountDownLatch(options.sessions());
         this.tls = options.tls() == null ? null : io.tether.tls.TlsContext.forClient(options.tls());
@@ -66,7 +77,16 @@ public final class LoadGenerator {
     /** Runs the whole bench; {@code progress} gets a line about once a second. */
     public static BenchResult run(BenchOptions options, Consumer<String> progress)
         throws IOException, InterruptedException {
-        final LoadGenerator g = new LoadGenerator(options);
+        return run(options, progress, interval -> { });
+    }
+
+    /**
+     * Runs the whole bench; {@code progress} gets a line about once a second, and {@code intervals} every
+     * interval from the first connect to the end (on the calling thread, between progress lines).
+     */
+    public static BenchResult run(BenchOptions options, Consumer<String> progress, Consumer<BenchInterval> intervals)
+        throws IOException, InterruptedException {
+        final LoadGenerator g = new LoadGenerator(options, intervals);
         try {
             return g.execute(progress);
         } finally {
@@ -121,9 +141,19 @@ public final class LoadGenerator {
         return measuring;
     }
 
+    /** A Welcome arrived. Loop thread. */
+    void welcomed() {
+        welcomes.increment();
+    }
+
     /** A request of a session on loop {@code loopIndex} was sent ({@code +1}) or answered ({@code -1}). Loop thread. */
     void inFlight(int loopIndex, int delta) {
         inFlight[loopIndex] += delta;
+    }
+
+    /** Requests of the sessions on loop {@code loopIndex} awaiting their answer. That loop's thread. */
+    int inFlight(int loopIndex) {
+        return inFlight[loopIndex];
     }
 
     boolean sending() {
@@ -157,46 +187,54 @@ public final class LoadGenerator {
     private BenchResult execute(Consumer<String> progress) throws IOException, InterruptedException {
         connectAll(progress);
         final Histogram total = new Histogram(MAX_LATENCY_MICROS, 3);
+        final Histogram totalActual = openLoop() ? new Histogram(MAX_LATENCY_MICROS, 3) : total;
         final Histogram totalLag = new Histogram(MAX_LATENCY_MICROS, 3);
         if (openLoop()) {
             startPacing();
         }
-        final long warmupEnd = System.nanoTime() + options.warmup().toNanos();
-        while (System.nanoTime() < warmupEnd) {
-            LockSupport.parkNanos(Math.min(warmupEnd - System.nanoTime(), 200_000_000L));
-        }
+        clock.await(BenchInterval.Phase.WARMING_UP, System.nanoTime() + options.warmup().toNanos(), () -> false,
+            LockSupport::parkNanos);
         interval(recorders); // discard what the warm-up recorded
         interval(lagRecorders);
+        interval(actualRecorders);
         measuring = true;
         final long start = System.nanoTime();
+        clock.end(BenchInterval.Phase.WARMING_UP, start, null, null, null);
         final long end = start + options.duration().toNanos();
-        long nextReport = start + 1_000_000_000L;
+        long nextReport = start + IntervalClock.TICK_NANOS;
         long lastReport = start;
         while (true) {
             final long now = System.nanoTime();
-            if (now >= end) {
+            if (now < end && now < nextReport) {
+                LockSupport.parkNanos(Math.min(end, nextReport) - now);
+                continue;
+            }
+            final boolean last = now >= end;
+            if (last) {
+                measuring = false; // what is answered from here on is not measured
+            }
+            final long t = System.nanoTime();
+            final Histogram h = interval(recorders);
+            total.add(h);
+            final Histogram lag = interval(lagRecorders);
+            totalLag.add(lag);
+            final Histogram actual = openLoop() ? interval(actualRecorders) : h;
+            if (actual != h) {
+                totalActual.add(actual);
+            }
+            progress.accept(String.format("%6.1fs %,12.0f resp/s   p50 %s   p99 %s   sessions %d/%d%s",
+                (t - start) / 1e9, h.getTotalCount() / ((t - lastReport) / 1e9),
+                micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(99)),
+                ready.get() - failed.get(), options.sessions(),
+                openLoop() ? "   send lag p99 " + micros(lag.getValueAtPercentile(99)) : ""));
+            clock.end(BenchInterval.Phase.MEASURING, t, h, actual, lag);
+            lastReport = t;
+            if (last) {
                 break;
             }
-            LockSupport.parkNanos(Math.min(end, nextReport) - now);
-            if (System.nanoTime() >= nextReport || System.nanoTime() >= end) {
-                final long t = System.nanoTime();
-                final Histogram h = interval(recorders);
-                total.add(h);
-                final Histogram lag = interval(lagRecorders);
-                totalLag.add(lag);
-                progress.accept(String.format("%6.1fs %,12.0f resp/s   p50 %s   p99 %s   sessions %d/%d%s",
-                    (t - start) / 1e9, h.getTotalCount() / ((t - lastReport) / 1e9),
-                    micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(99)),
-                    ready.get() - failed.get(), options.sessions(),
-                    openLoop() ? "   send lag p99 " + micros(lag.getValueAtPercentile(99)) : ""));
-                lastReport = t;
-                nextReport += 1_000_000_000L;
-            }
+            nextReport += IntervalClock.TICK_NANOS;
         }
-        measuring = false;
-        final double seconds = (System.nanoTime() - start) / 1e9;
-        total.add(interval(recorders));
-        totalLag.add(interval(lagRecorders));
+        final double seconds = (lastReport - start) / 1e9;
         sending = false;
         closeAll();
         long errors = 0;
@@ -206,7 +244,7 @@ public final class LoadGenerator {
             mismatches += c.mismatches;
         }
         return new BenchResult(total.getTotalCount(), seconds, errors, mismatches, failed.get(), ready.get(), total,
-            totalLag);
+            totalLag, totalActual);
     }
 
     /** What {@code from} recorded since the last call, all loops together. */
@@ -225,6 +263,8 @@ public final class LoadGenerator {
     }
 
     private void connectAll(Consumer<String> progress) throws IOException, InterruptedException {
+        final long begun = System.nanoTime();
+        clock.begin(begun);
         for (int i = 0; i < options.sessions(); i++) {
             final int loopIndex = i % loops.size();
             final EventLoop loop = loops.get(loopIndex);
@@ -239,7 +279,10 @@ public final class LoadGenerator {
                 }
             });
         }
-        if (!settled.await(10, TimeUnit.MINUTES)) {
+        clock.await(BenchInterval.Phase.CONNECTING, begun + TimeUnit.MINUTES.toNanos(10),
+            () -> settled.getCount() == 0, nanos -> settled.await(nanos, TimeUnit.NANOSECONDS));
+        clock.end(BenchInterval.Phase.CONNECTING, System.nanoTime(), null, null, null);
+        if (settled.getCount() > 0) {
             throw new IOException("sessions did not connect within 10 min: " + ready.get() + " ready, " + failed.get()
                 + " failed");
         }
@@ -252,8 +295,8 @@ public final class LoadGenerator {
 
     /** Opens one session's connection, on its loop. */
     private void open(EventLoop loop, int slot, int recorderIndex) throws IOException {
-        final BenchConnection handler = new BenchConnection(this, recorders[recorderIndex], options.payloadBytes(),
-            options.pipeline());
+        final BenchConnection handler = new BenchConnection(this, recorders[recorderIndex],
+            actualRecorders[recorderIndex], options.payloadBytes(), options.pipeline());
         handler.slot = slot;
         handler.recorderIndex = recorderIndex;
         if (!options.reconnect()) {
@@ -298,111 +341,12 @@ public final class LoadGenerator {
                 continue;
             }
             final EventLoop loop = loops.get(i);
-            final Pacer pacer = new Pacer(i, mine, n, start, intervalNanos);
+            final Pacer pacer = new Pacer(this, loop, i, lagRecorders[i], mine, n, start, intervalNanos);
             pacers[i] = pacer;
             loop.execute(() -> {
-                reduceTimerSlack();
+                Pacer.reduceTimerSlack();
                 loop.addAgent(pacer);
             });
-        }
-    }
-
-    /**
-     * One loop's share of the open-loop schedule: an agent in that loop's duty cycle. A send due in under 2 ms is
-     * waited for by parking the loop thread (its selector cannot wait less than a millisecond), so the thread's
-     * timer slack decides how precise sends are; while parked the loop reads nothing, so while answers are awaited
-     * it parks at most {@link #POLL_NANOS} at a time: an answer is then read, and timed, at most that late.
-     */
-    private final class Pacer implements EventLoop.Agent {
-        /** A deadline nearer than this is waited for by parking: the selector cannot wait less than 1 ms. */
-        private static final long PARK_BELOW_NANOS = 2_000_000;
-        /** Sent in one pass at most, so a loop that fell far behind still reads between passes. */
-        private static final int MAX_PER_PASS = 4096;
-        private static final long POLL_NANOS = 25_000;
-        private final int loopIndex;
-        private final BenchConnection[] mine;
-        private final int n;
-        private final long start;
-        private final double intervalNanos;
-        private final SingleWriterRecorder lag;
-        private long round;
-        private int next;
-        /** When {@link #doWork} has something to do next. */
-        private long deadline;
-
-        Pacer(int loopIndex, BenchConnection[] mine, int n, long start, double intervalNanos) {
-            this.loopIndex = loopIndex;
-            this.mine = mine;
-            this.n = n;
-            this.start = start;
-            this.intervalNanos = intervalNanos;
-            this.lag = lagRecorders[loopIndex];
-            this.deadline = start;
-        }
-
-        @Override
-        public long nextDeadlineNanos() {
-            return deadline;
-        }
-
-        @Override
-        public int doWork(long nowNanos) {
-            long now = nowNanos;
-            if (now < deadline) {
-                if (deadline - now >= PARK_BELOW_NANOS) {
-                    return 0;
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(deadline - now);
-                now = System.nanoTime();
-            }
-            deadline = run(now);
-            if (deadline == Long.MAX_VALUE) {
-                loops.get(loopIndex).removeAgent(this);
-            }
-            return 1;
-        }
-
-        /** The intended send time of the request for {@code mine[next]} in the current round. */
-        private long due() {
-            return start + (long) ((round * n + mine[next].slot) * intervalNanos);
-        }
-
-        /** Sends what is due by {@code now}; returns the next deadline, or {@link Long#MAX_VALUE} to stop. */
-        private long run(long now) {
-            if (!sending) {
-                return Long.MAX_VALUE;
-            }
-            final boolean record = measuring;
-            long due = due();
-            for (int sent = 0; due <= now && sent < MAX_PER_PASS; sent++) {
-                final BenchConnection s = mine[next];
-                if (s.established && s.connection() != null) {
-                    s.send(due);
-                    if (record) {
-                        lag.recordValue(Math.max(1, (now - due) / 1_000));
-                    }
-                }
-                if (++next == mine.length) {
-                    next = 0;
-                    round++;
-                }
-                due = due();
-            }
-            return inFlight[loopIndex] > 0 ? Math.min(due, now + POLL_NANOS) : due;
-        }
-    }
-
-    /**
-     * Linux parks a thread up to its timer slack (50 us by default) later than asked; the pacing loop asks for 1 us
-     * so its sends leave on time. Best effort: elsewhere, or without /proc, the default stays.
-     */
-    private static void reduceTimerSlack() {
-        try {
-            final java.nio.file.Path self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self"));
-            final String tid = self.getFileName().toString();
-            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc", tid, "timerslack_ns"), "1000");
-        } catch (IOException | RuntimeException e) {
-            // keep the default slack
         }
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +59,27 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void openLoopTimesEveryRequestFromItsIntendedAndFromItsActualSend() throws Exception {
+        final ListenAddress target = start("tcp");
+        final List<BenchInterval> intervals = new CopyOnWriteArrayList<>();
+        final BenchResult r = LoadGenerator.run(options(target, 20, 16, 2_000, 1, false), line -> { },
+            intervals::add);
+
+        assertAllAnsweredAndChecked(r, 20);
+        final Histogram intended = r.latencyMicros();
+        final Histogram actual = r.actualLatencyMicros();
+        assertThat(actual).isNotSameAs(intended);
+        assertThat(actual.getTotalCount()).isEqualTo(r.responses());
+        for (double p : new double[] {50, 90, 99, 99.9, 100}) {
+            assertThat(actual.getValueAtPercentile(p)).as("p%s: a request left at or after its intended time", p)
+                .isLessThanOrEqualTo(intended.getValueAtPercentile(p));
+        }
+        assertIntervalsAddUp(intervals, r, 20);
+        assertThat(intervals).filteredOn(BenchInterval::measured)
+            .allSatisfy(i -> assertThat(i.actualLatencyMicros()).isNotSameAs(i.latencyMicros()));
+    }
+
+    @Test
     void openLoopSplitsTheScheduleOverSeveralLoops() throws Exception {
         final ListenAddress target = start("ws");
         // 7 sessions over 3 loops: each loop paces only its own sessions, together they keep the total rate.
@@ -86,12 +108,43 @@ class LoadGeneratorTest {
     void closedLoopKeepsItsPipelineAndSendsNothingPaced() throws Exception {
         final ListenAddress target = start("tcp");
         final List<String> lines = new CopyOnWriteArrayList<>();
-        final BenchResult r = LoadGenerator.run(options(target, 4, 4, 0, 1, false), lines::add);
+        final List<BenchInterval> intervals = new CopyOnWriteArrayList<>();
+        final BenchResult r = LoadGenerator.run(options(target, 4, 4, 0, 1, false), lines::add, intervals::add);
 
         assertAllAnsweredAndChecked(r, 4);
         assertThat(r.responses()).isPositive();
         assertThat(r.sent()).isZero();
         assertThat(lines).noneMatch(l -> l.contains("send lag"));
+        assertThat(r.actualLatencyMicros()).as("sent when intended").isSameAs(r.latencyMicros());
+        assertIntervalsAddUp(intervals, r, 4);
+        assertThat(lines.stream().filter(l -> l.contains("resp/s")))
+            .hasSameSizeAs(intervals.stream().filter(BenchInterval::measured).toList());
+    }
+
+    /**
+     * The run comes in intervals, connecting, then warming up, then measured, each ending where the next begins;
+     * the measured ones add up to the result and only they carry latencies.
+     */
+    private static void assertIntervalsAddUp(List<BenchInterval> intervals, BenchResult r, int sessions) {
+        assertThat(intervals.get(0).phase()).isEqualTo(BenchInterval.Phase.CONNECTING);
+        assertThat(intervals.stream().map(BenchInterval::phase).distinct())
+            .containsExactly(BenchInterval.Phase.values());
+        for (int i = 1; i < intervals.size(); i++) {
+            assertThat(intervals.get(i).startNanos()).isEqualTo(intervals.get(i - 1).endNanos());
+            assertThat(intervals.get(i).phase()).isGreaterThanOrEqualTo(intervals.get(i - 1).phase());
+        }
+        assertThat(intervals.stream().mapToLong(BenchInterval::connects).sum()).isEqualTo(sessions);
+        assertThat(intervals.get(intervals.size() - 1).sessions()).isEqualTo(sessions);
+        final List<BenchInterval> measured = intervals.stream().filter(BenchInterval::measured).toList();
+        assertThat(measured).hasSize(2); // 1.5 s: a whole second and a half
+        assertThat(measured.stream().mapToLong(i -> i.latencyMicros().getTotalCount()).sum())
+            .isEqualTo(r.responses());
+        assertThat(measured.stream().mapToLong(i -> i.actualLatencyMicros().getTotalCount()).sum())
+            .isEqualTo(r.responses());
+        assertThat(measured.stream().mapToLong(i -> i.sendLagMicros().getTotalCount()).sum()).isEqualTo(r.sent());
+        assertThat(measured.stream().mapToDouble(BenchInterval::seconds).sum()).isCloseTo(r.seconds(),
+            org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(intervals).filteredOn(i -> !i.measured()).allSatisfy(i -> assertThat(i.latencyMicros()).isNull());
     }
 
     @Test

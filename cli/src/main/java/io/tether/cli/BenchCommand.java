@@ -5,6 +5,8 @@ import io.tether.bench.BenchResult;
 import io.tether.bench.ChaosBench;
 import io.tether.bench.LoadGenerator;
 import io.tether.bench.StormBench;
+import io.tether.bench.report.BenchReport;
+import io.tether.bench.report.RunDescription;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.Values;
 import java.net.InetAddress;
@@ -14,13 +16,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /** {@code tether bench}: the load generator. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Drives a tether server with real sessions and reports responses/s and round-trip latency.",
         "Closed loop (--pipeline requests in flight per session) unless --rate is given (open loop)."})
 final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--target", paramLabel = "URL", description = "Server to drive: tcp://HOST:PORT or "
         + "ws://HOST:PORT/PATH. Default: tcp://127.0.0.1:7000.")
     String target = "tcp://127.0.0.1:7000";
@@ -113,9 +122,17 @@ final class BenchCommand implements Callable<Integer> {
         + "accept-rate and accept-burst, for the time they imply (0,0: no accept rate). Default: 2000,4000.")
     String serverAccept = "2000,4000";
 
-    @Option(names = "--stat-file", paramLabel = "PATH", description = "With --storm: the server's stat file, to read "
-        + "its connections-accepted, accepts-queued and refused-accept-rate counters.")
+    @Option(names = "--stat-file", paramLabel = "PATH", description = "With --storm or --report: the server's stat "
+        + "file. --storm reads its connections-accepted, accepts-queued and refused-accept-rate counters; --report "
+        + "plots its connections open, sessions active, requests/s and pushes/s over the run.")
     java.nio.file.Path statFile;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Also write a self-contained HTML report of the "
+        + "run, DIR/index.html: throughput, sessions, latency and connects over time, latency by percentile from the "
+        + "intended and from the actual send time, the settings and the machine. Beside it DIR/summary.json (the "
+        + "summary numbers) and DIR/latency.hlog (each interval's HdrHistogram, tagged intended and actual). Not "
+        + "with --chaos or --storm.")
+    java.nio.file.Path report;
 
     @Option(names = "--label", description = "With --storm: a name for the run in the JSON line.")
     String label = "";
@@ -137,24 +154,67 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("tether bench: " + e.getMessage());
             return 2;
         }
+        if (report != null && (chaos > 0 || storm)) {
+            System.err.println("tether bench: --report is for the load generator, not with --chaos or --storm");
+            return 2;
+        }
         if (chaos > 0) {
             return chaos(options);
         }
         if (storm) {
             return storm(options);
         }
-        final BenchResult r;
+        final BenchReport out;
         try {
-            r = LoadGenerator.run(options, this::progress);
+            out = report == null ? null : BenchReport.open(report, options, statFile);
         } catch (java.io.IOException e) {
-            System.err.println("tether bench: " + e.getMessage());
-            return 1;
+            System.err.println("tether bench: --report " + report + ": " + e.getMessage());
+            return 2;
         }
-        if (!jsonOnly) {
-            printTable(options, r);
+        try (out) {
+            final BenchResult r;
+            try {
+                r = LoadGenerator.run(options, this::progress, out == null ? interval -> { } : out.intervals());
+            } catch (java.io.IOException e) {
+                System.err.println("tether bench: " + e.getMessage());
+                return 1;
+            }
+            if (!jsonOnly) {
+                printTable(options, r);
+            }
+            final boolean reported = out == null || writeReport(out, r);
+            System.out.println(json(options, r));
+            return r.mismatches() > 0 || r.errors() > 0 ? 3 : reported ? 0 : 1;
         }
-        System.out.println(json(options, r));
-        return r.mismatches() > 0 || r.errors() > 0 ? 3 : 0;
+    }
+
+    /** Writes the report of the finished run, and says where (or why it could not). */
+    private boolean writeReport(BenchReport out, BenchResult r) {
+        try {
+            final java.nio.file.Path page = out.write(r, description());
+            if (!jsonOnly) {
+                System.out.printf("  %-22s %s%n", "report", page);
+            }
+            return true;
+        } catch (java.io.IOException e) {
+            System.err.println("tether bench: could not write the report in " + report + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Every option of this command with its value, for the report's settings. */
+    private RunDescription description() {
+        final ParseResult parsed = spec.commandLine().getParseResult();
+        final List<RunDescription.Setting> settings = new ArrayList<>();
+        for (OptionSpec o : spec.options()) {
+            if (o.usageHelp() || o.versionHelp()) {
+                continue;
+            }
+            final Object value = o.getValue();
+            final String text = value == null || value.toString().isEmpty() ? "(none)" : value.toString();
+            settings.add(new RunDescription.Setting(o.longestName(), text, parsed.hasMatchedOption(o)));
+        }
+        return new RunDescription(String.join(" ", spec.root().version()), settings);
     }
 
     private int chaos(BenchOptions o) throws InterruptedException {

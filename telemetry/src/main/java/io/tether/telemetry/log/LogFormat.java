@@ -78,7 +78,8 @@ public enum LogFormat {
         }
     }
 
-    static void string(String s, StringBuilder out) {
+    /** Appends {@code s} as a JSON string: quoted, control characters and lone surrogates escaped. */
+    public static void string(String s, StringBuilder out) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             final char c = s.charAt(i);
