@@ -29,10 +29,6 @@ final class SessionDirectory {
         this.cluster = cluster;
     }
 
-    /** The node number in the top 16 bits of a session id's first half (0 outside a cluster). */
-    static int nodeOf(long idHigh) {
-        return (int) (idHigh >>> 48);
-    }
 
     SessionListeners listeners() {
         return listeners;
