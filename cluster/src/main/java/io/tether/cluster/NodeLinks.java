@@ -106,10 +106,16 @@ final class NodeLinks implements AutoCloseable {
         return LinkMessages.result(r.getPayload());
     }
 
-    /** Sends a push on to {@code node} without waiting for its answer (from an event loop). */
+    /**
+     * Sends a push on to {@code node} without waiting, for an event loop: never opens the link there (that waits for
+     * the peer's Welcome); a push to a link not open yet waits, in order, for a virtual thread that opens it.
+     */
     boolean pushNoWait(int node, LinkMessages.Forward push) {
-        final Link link = link(node);
-        return link != null && link.send(LinkMessages.PUSH, push.encode()) != null;
+        final Member m = membership.members().get(node);
+        if (m == null || node == membership.number()) {
+            return false;
+        }
+        return links.computeIfAbsent(node, n -> new Link(m)).pushLater(push.encode());
     }
 
     boolean kick(int node, LinkMessages.Forward kick) {
@@ -184,8 +190,14 @@ final class NodeLinks implements AutoCloseable {
     private final class Link {
         private final Member member;
         private final AtomicInteger waiting = new AtomicInteger();
-        private TetherClient client;
+        /** Read without the lock by {@link #pushLater}; set under it by {@link #client()}. */
+        private volatile TetherClient client;
         private long failedAtNanos;
+        /** Pushes from event loops that wait for the link to open, sent in order by one virtual thread. */
+        private final java.util.concurrent.ConcurrentLinkedQueue<ByteString> later =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicBoolean sendingLater =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
         Link(Member member) {
             this.member = member;
@@ -194,9 +206,10 @@ final class NodeLinks implements AutoCloseable {
         /** Sends a request, or says null when the link cannot take it (full, or the peer cannot be reached). */
         CompletableFuture<Response> send(String method, ByteString payload) {
             final TetherClient c = client();
-            if (c == null) {
-                return null;
-            }
+            return c == null ? null : send(c, method, payload);
+        }
+
+        private CompletableFuture<Response> send(TetherClient c, String method, ByteString payload) {
             if (waiting.incrementAndGet() > maxQueued) {
                 waiting.decrementAndGet();
                 return null;
@@ -209,6 +222,44 @@ final class NodeLinks implements AutoCloseable {
                 return null;
             }
             return f.whenComplete((r, e) -> waiting.decrementAndGet());
+        }
+
+        /**
+         * From an event loop: sends a push on the open link at once, or, while the link is not open (or earlier
+         * pushes still wait for it), queues it for the virtual thread that opens the link. @return false when full
+         */
+        boolean pushLater(ByteString push) {
+            final TetherClient c = client;
+            if (c != null && !c.closeFuture().isDone() && later.isEmpty()) {
+                return send(c, LinkMessages.PUSH, push) != null;
+            }
+            if (later.size() >= maxQueued) {
+                return false;
+            }
+            later.add(push);
+            if (sendingLater.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("tether-link-open").start(this::sendLater);
+            }
+            return true;
+        }
+
+        /** Opens the link (it may wait for the peer) and sends the queued pushes in order. */
+        private void sendLater() {
+            do {
+                ByteString push;
+                while ((push = later.peek()) != null) {
+                    final TetherClient c = client();
+                    if (c == null) {
+                        LINK_FAILED.log("node", member.number(), "method", "push", "reason",
+                            "the link could not be opened; pushes made on an event loop dropped: " + later.size());
+                        later.clear();
+                        break;
+                    }
+                    send(c, LinkMessages.PUSH, push);
+                    later.poll(); // only now: a push made meanwhile keeps waiting behind this one
+                }
+                sendingLater.set(false);
+            } while (!later.isEmpty() && sendingLater.compareAndSet(false, true));
         }
 
         private synchronized TetherClient client() {

@@ -81,4 +81,24 @@ class ClusterPushTest {
             }
         }
     }
+
+    @Test
+    void shouldForwardAPushMadeOnAnEventLoopWithoutOpeningTheLinkThere() throws Exception {
+        try (EtcdProcess etcd = EtcdProcess.start(); ClusterNodes nodes = new ClusterNodes(etcd.endpoint(), "inline")) {
+            final TetherServer a = nodes.start("a", "dispatch", "inline"); // send runs on a's event loop
+            final TetherServer b = nodes.start("b");
+            final List<String> got = new CopyOnWriteArrayList<>();
+            try (TetherClient onB = TetherClient.builder().clientId("x")
+                     .onPush((Push p) -> got.add(p.getPayload().toStringUtf8())).connect(ClusterNodes.url(b));
+                 TetherClient sender = TetherClient.builder().clientId("s").connect(ClusterNodes.url(a))) {
+                for (int i = 0; i < 20; i++) {
+                    assertThat(sender.request("send", ByteString.copyFromUtf8("" + i), Map.of("to", onB.sessionId()))
+                        .get(10, java.util.concurrent.TimeUnit.SECONDS).getStatus()).isZero();
+                }
+                await("the pushes, in order", () -> got.size() == 20);
+                assertThat(got).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20)
+                    .mapToObj(Integer::toString).toList());
+            }
+        }
+    }
 }
