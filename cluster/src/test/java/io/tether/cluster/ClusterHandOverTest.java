@@ -28,6 +28,8 @@ class ClusterHandOverTest {
     /** Runs of the "work" method by payload, over every node of the test. */
     private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     private final CountDownLatch workStarted = new CountDownLatch(1);
+    /** Holds the "work" handler until the test has cut the client's connection. */
+    private final CountDownLatch finishWork = new CountDownLatch(1);
 
     private TetherServer node(ClusterNodes nodes, String name) {
         final var config = ClusterNodes.config(nodes.etcd(), nodes.name(), name);
@@ -36,7 +38,7 @@ class ClusterHandOverTest {
                 runs.computeIfAbsent(call.payload().toStringUtf8(), k -> new AtomicInteger()).incrementAndGet();
                 workStarted.countDown();
                 try {
-                    Thread.sleep(300); // still running when the client's connection is cut
+                    finishWork.await(10, TimeUnit.SECONDS); // still running when the client's connection is cut
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -76,6 +78,7 @@ class ClusterHandOverTest {
                 for (int i = 20; i < 60; i++) {
                     during.add(c.push(id, "t", ByteString.copyFromUtf8("p" + i)));
                 }
+                finishWork.countDown();
                 assertThat(work.get(10, TimeUnit.SECONDS).getPayload().toStringUtf8()).isEqualTo("done w1");
                 await("resumed on b", () -> client.isOpen() && b.sessions().get(id) != null);
                 assertThat(client.welcome().getResumed()).isTrue();
