@@ -72,6 +72,9 @@ public final class EtcdSource implements AutoCloseable {
     private long appliedRevision;
     private String lastError = "";
     private Watch.Watcher watcher;
+    /** The last status put; the next one is sent when it is done. */
+    private java.util.concurrent.CompletableFuture<?> statusWrites =
+        java.util.concurrent.CompletableFuture.completedFuture(null);
     private long generation;
     private long lastHeardNanos;
     /** A whole-prefix read is under way or waiting for its retry: the watchdog does not start another. */
@@ -375,15 +378,18 @@ public final class EtcdSource implements AutoCloseable {
         }
     }
 
-    private void writeStatus() {
+    private synchronized void writeStatus() {
         final String json = "{\"node\":\"" + json(nodeName) + "\",\"applied_revision\":" + appliedRevision
             + ",\"seen_revision\":" + seenRevision + ",\"error\":\"" + json(lastError) + "\",\"updated\":\""
             + java.time.Instant.now() + "\"}";
-        client.getKVClient().put(bytes(prefix + STATUS + nodeName), bytes(json)).whenComplete((r, e) -> {
-            if (e != null) {
-                LOG.debug("etcd: status not written: {}", e.toString());
-            }
-        });
+        // One put at a time: two in flight may land in either order, and an older status must not win.
+        statusWrites = statusWrites.handle((r, e) -> null)
+            .thenCompose(ignored -> client.getKVClient().put(bytes(prefix + STATUS + nodeName), bytes(json)))
+            .whenComplete((r, e) -> {
+                if (e != null) {
+                    LOG.debug("etcd: status not written: {}", e.toString());
+                }
+            });
     }
 
     private Map<String, List<String>> layer() {
