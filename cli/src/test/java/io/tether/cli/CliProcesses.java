@@ -16,12 +16,17 @@ final class CliProcesses {
     /** As {@link #tether(String...)}, with the child's stdout and stderr sent where the test says. */
     static Process tether(ProcessBuilder.Redirect stdout, ProcessBuilder.Redirect stderr, String... args)
         throws IOException {
+        return new ProcessBuilder(command(args)).redirectOutput(stdout).redirectError(stderr).start();
+    }
+
+    /** The command line that runs the CLI with {@code args}. */
+    static List<String> command(String... args) {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final List<String> command = new ArrayList<>(List.of(java,
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--add-opens", "java.base/java.lang=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectOutput(stdout).redirectError(stderr).start();
+        return command;
     }
 }

@@ -325,16 +325,31 @@ public final class TetherCluster implements Cluster, AutoCloseable {
         if (s == null || !serving) {
             return 0;
         }
-        DRAINING.log("node", membership.number(), "sessions", s.sessionCount(), "timeout", config.drainTimeout());
+        final int sessions = s.sessionCount();
+        final int rate = drainRate(config.drainRate(), sessions, config.drainTimeout());
+        DRAINING.log("node", membership.number(), "sessions", sessions, "timeout", config.drainTimeout(),
+            "per_second", rate);
         final long start = System.nanoTime();
         final long deadline = start + config.drainTimeout().toNanos();
-        s.redirectAll(this::redirectTarget, "this node is draining");
+        s.redirectAll(this::redirectTarget, "this node is draining", rate);
         while (System.nanoTime() < deadline && (s.sessionCount() > 0 || !moves.handOversRecorded())) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         final int left = s.sessionCount();
         DRAINED.log("node", membership.number(), "left", left, "ms", (System.nanoTime() - start) / 1_000_000);
         return left;
+    }
+
+    /**
+     * The clients a drain sends away per second: {@code drain-rate}, or more when at that pace they would not all
+     * be sent within half of {@code drain-timeout} (the other half is for the last ones to arrive); 0 stays 0.
+     */
+    static int drainRate(int configured, int sessions, Duration timeout) {
+        if (configured <= 0) {
+            return 0;
+        }
+        final long halfSeconds = Math.max(1, timeout.toMillis() / 2000);
+        return (int) Math.max(configured, Math.min(Integer.MAX_VALUE, (sessions + halfSeconds - 1) / halfSeconds));
     }
 
     /** Puts this node's session count and open links in its member key when they changed (the cluster thread). */

@@ -58,6 +58,8 @@ public enum Metric {
         "tether.server.connections.refused", "{connection}", "reason", "accept_rate"),
     REFUSED_MAX_CONNECTIONS("connections refused: max-connections of the server",
         "tether.server.connections.refused", "{connection}", "reason", "max_connections"),
+    REFUSED_OPEN_FILES("connections refused: the process is near its limit of open files (max-connections is capped "
+        + "below it)", "tether.server.connections.refused", "{connection}", "reason", "open_files"),
     REFUSED_LISTENER_CONNECTIONS("connections refused: max-listener-connections of their listener",
         "tether.server.connections.refused", "{connection}", "reason", "listener_connections"),
     REFUSED_BREAKER_OPEN("connections refused: their listener's handshake breaker is open",

@@ -79,7 +79,7 @@ public record TetherConfig(
     @Setting(description = "Client ids whose Hello is refused with Goodbye 4008.", repeatable = true, live = true)
     List<String> bannedClients,
     @Setting(description = "Connections the listeners keep open at once; past it new ones are closed. 0: no "
-        + "limit.", defaultValue = "100000", live = true)
+        + "limit but the process's open-file limit (connections are refused a little below it either way).", defaultValue = "100000", live = true)
     int maxConnections,
     @Setting(description = "Connections each listener keeps open at once. 0: no limit of its own.",
         defaultValue = "0", live = true)
@@ -276,6 +276,10 @@ public record TetherConfig(
     @Setting(description = "Time a draining node (SIGTERM, tether drain) waits for its clients to move to other "
         + "nodes before it shuts down.", defaultValue = "30s")
     Duration drainTimeout,
+    @Setting(description = "Clients a draining node sends to other nodes per second (Goodbye 4009), so the others "
+        + "take its sessions over at a pace they can serve; raised when needed to send them all within half of "
+        + "drain-timeout. 0: all at once.", defaultValue = "1000")
+    int drainRate,
     @Setting(description = "Log line format: json (one object per line: ts, level, event, fields), text, or auto "
         + "(text when tether serve runs on a terminal and logs to stderr, else json).", defaultValue = "auto",
         live = true)
@@ -441,6 +445,9 @@ public record TetherConfig(
         }
         positive(problems, "cluster-link-timeout", clusterLinkTimeout);
         positive(problems, "drain-timeout", drainTimeout);
+        if (drainRate < 0) {
+            problems.add("drain-rate: must be 0 (all at once) or more, got " + drainRate);
+        }
         if (clusterLinkQueue < 1) {
             problems.add("cluster-link-queue: must be at least 1, got " + clusterLinkQueue);
         }

@@ -5,6 +5,7 @@ import io.tether.engine.admission.AddressBlocks;
 import io.tether.engine.admission.AdmissionSettings;
 import io.tether.engine.admission.ClientFlaps;
 import io.tether.engine.admission.HandshakeBreaker;
+import io.tether.engine.admission.OpenFiles;
 import io.tether.engine.admission.Refusal;
 import io.tether.engine.admission.SourceTable;
 import io.tether.engine.admission.TokenBucket;
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>the operator's ban list ({@code banned-addresses});</li>
  *   <li>per source address, unless it is in {@code admission-exempt}: a flapping ban, its open connections and its
  *       prefix's, its bucket of new connections, then its connect window (which may ban it);</li>
- *   <li>open connections of the server and of the listener;</li>
+ *   <li>open connections of the server and of the listener, and the process's open-file limit
+ *       ({@link OpenFiles}: refused a little below it even in dry-run, since past it nothing can be opened);</li>
  *   <li>the listener's handshake breaker ({@link HandshakeBreaker}; exempt addresses neither trip nor meet it);</li>
  *   <li>the accept rate: past it a connection is closed at once or held in a bounded queue until a token comes
  *       ({@code accept-overflow}); while the queue is full the listeners stop accepting, so the kernel's backlog
@@ -58,6 +60,8 @@ final class Admission implements EventLoop.Agent {
     private final SourceTable sources = new SourceTable();
     private final ClientFlaps clientFlaps = new ClientFlaps();
     private final AtomicInteger open = new AtomicInteger();
+    /** Connections the process's open-file limit leaves room for ({@link OpenFiles#connectionCeiling}). */
+    private final int fileCeiling;
     private final ArrayDeque<Held> queue = new ArrayDeque<>();
     private List<Listener> listeners = List.of();
     private volatile AdmissionSettings settings;
@@ -75,8 +79,9 @@ final class Admission implements EventLoop.Agent {
         void adopt(SocketChannel channel, Listener listener, Ticket ticket);
     }
 
-    Admission(EventLoop loop, AdmissionSettings settings, Adopter adopter) {
+    Admission(EventLoop loop, AdmissionSettings settings, int fileCeiling, Adopter adopter) {
         this.loop = loop;
+        this.fileCeiling = fileCeiling;
         this.counters = loop.counters();
         this.adopter = adopter;
         configure(settings);
@@ -192,6 +197,9 @@ final class Admission implements EventLoop.Agent {
         if (s.maxConnections() > 0 && open.get() >= s.maxConnections()) {
             return Refusal.MAX_CONNECTIONS;
         }
+        if (open.get() >= fileCeiling) {
+            return Refusal.OPEN_FILES;
+        }
         if (s.maxListenerConnections() > 0 && listener.open().get() >= s.maxListenerConnections()) {
             return Refusal.LISTENER_CONNECTIONS;
         }
@@ -205,7 +213,7 @@ final class Admission implements EventLoop.Agent {
             REFUSED.write("reason", refusal.label(), "remote", address.getHostAddress(), "listener",
                 listener.address(), "dry_run", s.dryRun());
         }
-        return !s.dryRun();
+        return !s.dryRun() || refusal == Refusal.OPEN_FILES;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tether.engine.server;
 
 import com.google.protobuf.ByteString;
 import io.tether.codec.GoodbyeCode;
+import io.tether.engine.admission.OpenFiles;
 import io.tether.engine.config.ListenAddress;
 import io.tether.engine.config.LiveConfig;
 import io.tether.engine.config.TetherConfig;
@@ -47,6 +48,10 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class TetherServer implements AutoCloseable {
+    /** The connections the process's open-file limit leaves room for, past which admission refuses new ones. */
+    private static final LogEvent OPEN_FILE_LIMIT = LogEvent.info(TetherServer.class, "admission.open.files");
+    /** A paced redirect (a drain) sends its clients away in slices this far apart. */
+    private static final long REDIRECT_TICK_MS = 10;
     private static final LogEvent LOOP_UNRESPONSIVE = LogEvent.warn(TetherServer.class, "loop.unresponsive");
     /** How long start waits for the accept loop to register the listeners. */
     private static final Duration START_STEP_WAIT = Duration.ofSeconds(10);
@@ -168,11 +173,15 @@ public final class TetherServer implements AutoCloseable {
             probes.add(probe);
             loop.execute(() -> loop.addAgent(probe));
         }
+        final int fileCeiling = OpenFiles.connectionCeiling();
+        if (fileCeiling < Integer.MAX_VALUE) {
+            OPEN_FILE_LIMIT.log("connections", fileCeiling, "max_connections", config.maxConnections());
+        }
         final CountDownLatch registered = new CountDownLatch(1);
         final IOException[] failure = new IOException[1];
         acceptLoop.execute(() -> {
             try {
-                final Admission a = new Admission(acceptLoop, config.admission(),
+                final Admission a = new Admission(acceptLoop, config.admission(), fileCeiling,
                     (channel, listener, ticket) -> adopt(channel, listener.address(), ticket));
                 a.listeners(listeners);
                 acceptLoop.addAgent(a);
@@ -373,14 +382,36 @@ public final class TetherServer implements AutoCloseable {
     }
 
     /**
-     * For the cluster's drain: tells every connected client to reconnect to another node ({@code target} picks one
-     * per connection, "" for none), and resume its session there. The sessions stay here, detached, until the other
-     * nodes take them over.
+     * For the cluster's drain: tells every client connected now to reconnect to another node ({@code target} picks
+     * one per connection, "" for none), and resume its session there, at most {@code perSecond} clients a second
+     * over all loops (0: all at once), so the other nodes take the sessions over at a pace they can serve. The
+     * sessions stay here, detached, until the other nodes take them over.
      */
-    public void redirectAll(Supplier<String> target, String reason) {
+    public void redirectAll(Supplier<String> target, String reason, int perSecond) {
+        final int perTick = perSecond <= 0 ? Integer.MAX_VALUE
+            : Math.max(1, (int) ((long) perSecond * REDIRECT_TICK_MS / 1000 / loops.size()));
         for (int i = 0; i < loops.size(); i++) {
             final EventLoop loop = loops.get(i);
-            loop.execute(() -> loop.forEachConnection(c -> ServerProtocol.redirect(c, target.get(), reason)));
+            loop.execute(() -> {
+                final List<Connection> all = new ArrayList<>();
+                loop.forEachConnection(all::add);
+                redirectFrom(loop, all, 0, perTick, target, reason);
+            });
+        }
+    }
+
+    /** Redirects {@code all[from, from + count)} now and schedules the rest, a slice per tick (the loop's). */
+    private static void redirectFrom(EventLoop loop, List<Connection> all, int from, int count,
+                                     Supplier<String> target, String reason) {
+        final int end = (int) Math.min(all.size(), (long) from + count);
+        for (int i = from; i < end; i++) {
+            final Connection c = all.get(i);
+            if (!c.isClosing()) {
+                ServerProtocol.redirect(c, target.get(), reason);
+            }
+        }
+        if (end < all.size()) {
+            loop.schedule(REDIRECT_TICK_MS, () -> redirectFrom(loop, all, end, count, target, reason));
         }
     }
 

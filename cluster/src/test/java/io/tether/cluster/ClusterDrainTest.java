@@ -1,0 +1,80 @@
+package io.tether.cluster;
+
+import static io.tether.engine.TestServers.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tether.codec.GoodbyeCode;
+import io.tether.engine.client.TetherClient;
+import io.tether.engine.server.Session;
+import io.tether.engine.server.SessionListener;
+import io.tether.engine.server.TetherServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
+
+/** A draining node sends its clients away at drain-rate, and every session arrives on the other node. */
+class ClusterDrainTest {
+    private static final int SESSIONS = 200;
+
+    @Test
+    void shouldSendClientsAwayAtTheDrainRateAndHandEverySessionOver() throws Exception {
+        try (EtcdProcess etcd = EtcdProcess.start(); ClusterNodes nodes = new ClusterNodes(etcd.endpoint(), "drain")) {
+            final ConcurrentLinkedQueue<Long> redirectedAt = new ConcurrentLinkedQueue<>();
+            final var config = ClusterNodes.config(etcd.endpoint(), "drain", "a", "drain-rate", "100",
+                "drain-timeout", "30s");
+            final TetherServer a = TetherServer.builder().config(config).cluster(TetherCluster.of(config))
+                .sessionListener(new SessionListener() {
+                    @Override
+                    public void onDisconnect(Session session, int code, String reason) {
+                        if (code == GoodbyeCode.REDIRECT) {
+                            redirectedAt.add(System.nanoTime());
+                        }
+                    }
+                }).start();
+            nodes.servers.add(a);
+            final TetherServer b = nodes.start("b");
+            await("a and b see each other", () -> !a.cluster().redirectTarget().isEmpty()
+                && !b.cluster().redirectTarget().isEmpty());
+            final List<TetherClient> clients = new ArrayList<>();
+            final Map<TetherClient, String> ids = new ConcurrentHashMap<>();
+            try {
+                for (int i = 0; i < SESSIONS; i++) {
+                    final TetherClient c = TetherClient.builder().clientId("d" + i)
+                        .backoff(Duration.ofMillis(20), Duration.ofMillis(500), -1).connect(ClusterNodes.url(a));
+                    clients.add(c);
+                    ids.put(c, c.sessionId());
+                }
+                assertThat(a.sessionCount()).isEqualTo(SESSIONS);
+                final Thread drain = Thread.ofVirtual().start(() -> a.shutdown(Duration.ofSeconds(1)));
+                await("every session on b", () -> b.sessionCount() == SESSIONS
+                    && clients.stream().allMatch(TetherClient::isOpen), 30);
+                drain.join(Duration.ofSeconds(30));
+                assertThat(drain.isAlive()).isFalse();
+                for (TetherClient c : clients) {
+                    assertThat(c.welcome().getResumed()).as("resumed, not a new session").isTrue();
+                    assertThat(c.sessionId()).isEqualTo(ids.get(c));
+                    assertThat(b.sessions().get(c.sessionId())).isNotNull();
+                }
+                // 200 clients at 100 a second: sent away over about two seconds, not all at once.
+                assertThat(redirectedAt).hasSize(SESSIONS);
+                final long first = redirectedAt.stream().mapToLong(Long::longValue).min().orElseThrow();
+                final long last = redirectedAt.stream().mapToLong(Long::longValue).max().orElseThrow();
+                assertThat(Duration.ofNanos(last - first)).isGreaterThan(Duration.ofMillis(1500));
+            } finally {
+                clients.forEach(TetherClient::close);
+            }
+        }
+    }
+
+    @Test
+    void shouldRaiseTheRateSoEveryClientIsSentWithinHalfTheDrainTimeout() {
+        assertThat(TetherCluster.drainRate(1000, 14_600, Duration.ofSeconds(120))).isEqualTo(1000);
+        assertThat(TetherCluster.drainRate(100, 14_600, Duration.ofSeconds(30))).isEqualTo(974);
+        assertThat(TetherCluster.drainRate(100, 10, Duration.ofMillis(500))).isEqualTo(100);
+        assertThat(TetherCluster.drainRate(0, 14_600, Duration.ofSeconds(30))).isZero();
+    }
+}
