@@ -104,6 +104,8 @@ class ClusterProcessesTest {
                     }
                     assertThat(node.output()).as(node.log())
                         .anyMatch(l -> l.contains("draining for at most"));
+                    // Only tether's own lines in its log (no gRPC INFO), and a normal stop's directory writes end quietly.
+                    assertThat(node.log()).doesNotContain("TcpMetrics").doesNotContain("cluster.directory.write.failed");
                     node.start();
                     await("pushes after restarting " + node.url(), () -> rounds.get() >= before + 2, 120);
                 }

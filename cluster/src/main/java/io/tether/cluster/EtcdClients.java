@@ -10,10 +10,23 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
 
 /** The jetcd client the etcd settings describe: endpoints, user and password, TLS and mutual TLS. */
 final class EtcdClients {
+    /**
+     * gRPC's Netty transport logs through java.util.logging at INFO ("Epoll available during static init of
+     * TcpMetrics") on every start: noise on a server's terminal. Only its warnings and errors pass. Held here because
+     * java.util.logging keeps loggers only weakly.
+     */
+    private static final Logger GRPC = Logger.getLogger("io.grpc");
+
+    static {
+        GRPC.setLevel(Level.WARNING);
+    }
+
     private EtcdClients() {
     }
 

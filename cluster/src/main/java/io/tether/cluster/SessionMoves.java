@@ -235,6 +235,8 @@ final class SessionMoves implements AutoCloseable {
             client.getKVClient().txn().Then(ops.toArray(Op[]::new)).commit()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             counters.addShared(Metric.CLUSTER_DIRECTORY_WRITES, 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing: the node's lease, and its move keys with it, go too
         } catch (Exception e) {
             WRITE_FAILED.fail(e, "changes", ops.size());
             // Written again on the next flush, unless a newer change of the same session came meanwhile.
