@@ -21,11 +21,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Follows the keys under one etcd prefix: reads them whole, then watches from the next revision, so no change between
  * the two is lost. A watch that fails or ends reads the prefix whole again after a backoff and hands the listener
- * the whole new set ({@link Listener#reloaded}), so a change missed while etcd was away is not missed for good. The
- * listener is called on the cluster's one scheduler thread, one call at a time.
+ * the whole new set ({@link Listener#reloaded}), so a change missed while etcd was away is not missed for good. As
+ * for the etcd config source, a watchdog asks etcd for a progress notification every quarter of
+ * {@code etcd-watchdog}; when nothing at all (event, progress, creation) arrived for a whole {@code etcd-watchdog},
+ * the prefix is read again and the watch restarted, so a watch that died without a word cannot leave the node on
+ * stale members and moves for good. The listener is called on the cluster's one scheduler thread, one call at a time.
  */
 final class PrefixWatch implements AutoCloseable {
     private static final LogEvent RETRY = LogEvent.warn(PrefixWatch.class, "cluster.etcd.retry");
+    private static final LogEvent SILENT = LogEvent.warn(PrefixWatch.class, "cluster.etcd.watch.silent");
 
     /** Hears of the prefix's keys. */
     interface Listener {
@@ -42,20 +46,26 @@ final class PrefixWatch implements AutoCloseable {
     private final Listener listener;
     private final ScheduledExecutorService thread;
     private final Duration timeout;
+    private final Duration watchdog;
     private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), Backoff.UNLIMITED,
         ThreadLocalRandom.current());
     // ---- the scheduler thread's
     private Watch.Watcher watcher;
     private long generation;
     private long seenRevision;
+    private long lastHeardNanos = System.nanoTime();
+    /** A whole-prefix read is under way or waiting for its retry: the watchdog does not start another. */
+    private boolean resyncing;
     private volatile boolean closed;
 
-    PrefixWatch(Client client, String prefix, Listener listener, ScheduledExecutorService thread, Duration timeout) {
+    PrefixWatch(Client client, String prefix, Listener listener, ScheduledExecutorService thread, Duration timeout,
+                Duration watchdog) {
         this.client = client;
         this.prefix = prefix;
         this.listener = listener;
         this.thread = thread;
         this.timeout = timeout;
+        this.watchdog = watchdog;
     }
 
     /** Reads the prefix (waiting for it, at most the timeout) and starts watching. */
@@ -64,6 +74,29 @@ final class PrefixWatch implements AutoCloseable {
         thread.submit(() -> {
             loaded(first);
             watchFrom(seenRevision + 1);
+        }).get();
+        final long period = Math.max(10, watchdog.toMillis() / 4);
+        thread.scheduleWithFixedDelay(this::checkWatch, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** The watchdog (the scheduler thread): reads the prefix again when the watch has been silent too long. */
+    private void checkWatch() {
+        if (closed || resyncing) {
+            return;
+        }
+        if (System.nanoTime() - lastHeardNanos > watchdog.toNanos()) {
+            SILENT.log("what", "watching " + prefix, "silent_ms", watchdog.toMillis());
+            stopWatch();
+            resync();
+        } else if (watcher != null) {
+            client.getWatchClient().requestProgress();
+        }
+    }
+
+    /** For a test: the watch stops delivering, without a word, as a watch that died silently. */
+    void loseWatchSilently() throws Exception {
+        thread.submit(() -> {
+            generation++; // what the watch still delivers is dropped
         }).get();
     }
 
@@ -85,12 +118,15 @@ final class PrefixWatch implements AutoCloseable {
         if (closed) {
             return;
         }
+        resyncing = true;
         read().whenComplete((response, error) -> thread.execute(() -> {
             if (error != null) {
                 retryLater("reading " + prefix, error, this::resync);
                 return;
             }
             backoff.reset();
+            resyncing = false;
+            lastHeardNanos = System.nanoTime();
             loaded(response);
             watchFrom(seenRevision + 1);
         }));
@@ -102,7 +138,8 @@ final class PrefixWatch implements AutoCloseable {
         }
         stopWatch();
         final long gen = ++generation;
-        final WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision).build();
+        final WatchOption option = WatchOption.builder().isPrefix(true).withRevision(revision)
+            .withProgressNotify(true).withCreateNotify(true).build();
         watcher = client.getWatchClient().watch(ClusterKeys.bytes(prefix), option, new Watch.Listener() {
             @Override
             public void onNext(WatchResponse response) {
@@ -118,6 +155,7 @@ final class PrefixWatch implements AutoCloseable {
                 thread.execute(() -> {
                     if (gen == generation && !closed) {
                         stopWatch();
+                        resyncing = true;
                         retryLater("watching " + prefix, error, PrefixWatch.this::resync);
                     }
                 });
@@ -131,6 +169,7 @@ final class PrefixWatch implements AutoCloseable {
     }
 
     private void onWatch(WatchResponse response) {
+        lastHeardNanos = System.nanoTime();
         backoff.reset();
         for (WatchEvent event : response.getEvents()) {
             final KeyValue kv = event.getKeyValue();
@@ -141,6 +180,9 @@ final class PrefixWatch implements AutoCloseable {
             } else if (event.getEventType() == WatchEvent.EventType.PUT) {
                 listener.put(key, ClusterKeys.text(kv.getValue()));
             }
+        }
+        if (response.getEvents().isEmpty()) { // progress or creation: the revision etcd is at, for this watch
+            seenRevision = Math.max(seenRevision, response.getHeader().getRevision());
         }
     }
 

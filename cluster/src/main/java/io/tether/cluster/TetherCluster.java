@@ -112,7 +112,7 @@ public final class TetherCluster implements Cluster, AutoCloseable {
             // One watch of the whole cluster prefix: a move and the departure of the node it left arrive in the
             // order etcd made them, so no node sees a session's old node gone before it sees where the session went.
             watch = new PrefixWatch(etcd, keys.root(), new Keys(keys, membership.listener(), moves.listener()), thread,
-                config.etcdTimeout());
+                config.etcdTimeout(), config.etcdWatchdog());
             watch.start();
             moves.start();
             this.server = server;

@@ -3,7 +3,6 @@ package io.tether.cluster;
 import static io.tether.engine.TestServers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tether.codec.GoodbyeCode;
 import io.tether.engine.client.TetherClient;
 import io.tether.engine.server.Session;
 import io.tether.engine.server.SessionListener;
@@ -23,20 +22,18 @@ class ClusterDrainTest {
     @Test
     void shouldSendClientsAwayAtTheDrainRateAndHandEverySessionOver() throws Exception {
         try (EtcdProcess etcd = EtcdProcess.start(); ClusterNodes nodes = new ClusterNodes(etcd.endpoint(), "drain")) {
-            final ConcurrentLinkedQueue<Long> redirectedAt = new ConcurrentLinkedQueue<>();
-            final var config = ClusterNodes.config(etcd.endpoint(), "drain", "a", "drain-rate", "100",
-                "drain-timeout", "30s");
-            final TetherServer a = TetherServer.builder().config(config).cluster(TetherCluster.of(config))
+            // When each session resumed on b, shortly after a sent its client there.
+            final ConcurrentLinkedQueue<Long> resumedAt = new ConcurrentLinkedQueue<>();
+            final TetherServer a = nodes.start("a", "drain-rate", "100", "drain-timeout", "30s");
+            final var config = ClusterNodes.config(etcd.endpoint(), "drain", "b");
+            final TetherServer b = TetherServer.builder().config(config).cluster(TetherCluster.of(config))
                 .sessionListener(new SessionListener() {
                     @Override
-                    public void onDisconnect(Session session, int code, String reason) {
-                        if (code == GoodbyeCode.REDIRECT) {
-                            redirectedAt.add(System.nanoTime());
-                        }
+                    public void onResume(Session session) {
+                        resumedAt.add(System.nanoTime());
                     }
                 }).start();
-            nodes.servers.add(a);
-            final TetherServer b = nodes.start("b");
+            nodes.servers.add(b);
             await("a and b see each other", () -> !a.cluster().redirectTarget().isEmpty()
                 && !b.cluster().redirectTarget().isEmpty());
             final List<TetherClient> clients = new ArrayList<>();
@@ -59,10 +56,11 @@ class ClusterDrainTest {
                     assertThat(c.sessionId()).isEqualTo(ids.get(c));
                     assertThat(b.sessions().get(c.sessionId())).isNotNull();
                 }
-                // 200 clients at 100 a second: sent away over about two seconds, not all at once.
-                assertThat(redirectedAt).hasSize(SESSIONS);
-                final long first = redirectedAt.stream().mapToLong(Long::longValue).min().orElseThrow();
-                final long last = redirectedAt.stream().mapToLong(Long::longValue).max().orElseThrow();
+                // 200 clients at 100 a second: sent away, and so resumed, over about two seconds, not all at once.
+                await("every resume heard", () -> resumedAt.size() >= SESSIONS);
+                assertThat(resumedAt).hasSize(SESSIONS);
+                final long first = resumedAt.stream().mapToLong(Long::longValue).min().orElseThrow();
+                final long last = resumedAt.stream().mapToLong(Long::longValue).max().orElseThrow();
                 assertThat(Duration.ofNanos(last - first)).isGreaterThan(Duration.ofMillis(1500));
             } finally {
                 clients.forEach(TetherClient::close);
