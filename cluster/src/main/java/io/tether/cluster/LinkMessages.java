@@ -15,6 +15,8 @@ final class LinkMessages {
     static final String PUSH = "tether.cluster.push";
     static final String KICK = "tether.cluster.kick";
     static final String HAND_OVER = "tether.cluster.handover";
+    /** A draining node gives the peer a session whose client is away: its image ({@link SessionImage#toBytes}). */
+    static final String ADOPT = "tether.cluster.adopt";
     /** The most nodes a push passes through: its sender, the node its session's id names, the node it moved to. */
     static final int MAX_HOPS = 3;
 

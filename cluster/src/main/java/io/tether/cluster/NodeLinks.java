@@ -132,6 +132,12 @@ final class NodeLinks implements AutoCloseable {
         return SessionImage.fromBytes(r.getPayload().toByteArray());
     }
 
+    /** Gives {@code node} a session whose client is away (a drain). @return whether it installed it */
+    boolean adopt(int node, SessionImage image) {
+        final Response r = call(node, LinkMessages.ADOPT, ByteString.copyFrom(image.toBytes()));
+        return r != null && r.getStatus() == Status.OK && r.getPayload().size() == 1 && r.getPayload().byteAt(0) == 1;
+    }
+
     private Response call(int node, String method, ByteString payload) {
         final Link link = link(node);
         if (link == null) {

@@ -148,9 +148,9 @@ final class SessionMoves implements AutoCloseable {
         handedOut.put(sessionId, node);
     }
 
-    /** The hand-over did not happen. */
-    void notHandedOut(String sessionId) {
-        handedOut.remove(sessionId);
+    /** The hand-over to {@code node} did not happen (another, begun meanwhile, keeps its entry). */
+    void notHandedOut(String sessionId, int node) {
+        handedOut.remove(sessionId, node);
     }
 
     /**

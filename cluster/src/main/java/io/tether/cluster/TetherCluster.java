@@ -49,6 +49,12 @@ public final class TetherCluster implements Cluster, AutoCloseable {
     private static final LogEvent JOINED = LogEvent.info(TetherCluster.class, "cluster.joined");
     private static final LogEvent DRAINING = LogEvent.info(TetherCluster.class, "cluster.draining");
     private static final LogEvent DRAINED = LogEvent.info(TetherCluster.class, "cluster.drained");
+    private static final LogEvent PLACED = LogEvent.info(TetherCluster.class, "cluster.drain.placed");
+    private static final LogEvent PLACE_FAILED = LogEvent.warn(TetherCluster.class, "cluster.drain.place.failed");
+    /** A drain gives a session to another node itself once its client has been away this long. */
+    static final long AWAY_MS = 2000;
+    private static final long PLACING_PERIOD_MS = 500;
+    private static final int PLACING_IN_FLIGHT = 16;
     private static final LogEvent HAND_OVER_REFUSED = LogEvent.info(TetherCluster.class, "cluster.handover.refused");
 
     /** How often a node's session count and links are refreshed in its member key (when they changed). */
@@ -107,7 +113,8 @@ public final class TetherCluster implements Cluster, AutoCloseable {
             final String link = links.serve(Map.of(
                 LinkMessages.PUSH, this::onPush,
                 LinkMessages.KICK, this::onKick,
-                LinkMessages.HAND_OVER, this::onHandOver));
+                LinkMessages.HAND_OVER, this::onHandOver,
+                LinkMessages.ADOPT, this::onAdopt));
             membership.join(new Member(0, config.nodeName(), link, ""), config.etcdTimeout());
             // One watch of the whole cluster prefix: a move and the departure of the node it left arrive in the
             // order etcd made them, so no node sees a session's old node gone before it sees where the session went.
@@ -296,13 +303,29 @@ public final class TetherCluster implements Cluster, AutoCloseable {
         }
         final ByteBuffer b = ByteBuffer.wrap(h.token());
         final String id = SessionId.format(b.getLong(0), b.getLong(8));
+        final int placed = moves.handedOutTo(id);
+        if (placed != 0 && placed != h.fromNode() && s.sessions().get(id) == null) {
+            // A drain here gave it to another node while its client was away: that node hands it over.
+            final SessionImage image = links.handOver(placed, h);
+            return Reply.ok(image == null ? ByteString.EMPTY : ByteString.copyFrom(image.toBytes()));
+        }
         moves.handingOut(id, h.fromNode());
         final SessionImage image = s.handOver(h.token(), timeout.dividedBy(2));
         if (image == null) {
-            moves.notHandedOut(id);
+            moves.notHandedOut(id, h.fromNode());
             return Reply.ok(ByteString.EMPTY);
         }
         return Reply.ok(ByteString.copyFrom(image.toBytes()));
+    }
+
+    private Reply onAdopt(Call call) {
+        final SessionImage image = NodeLinks.decode(call.payload(), p -> SessionImage.fromBytes(p.toByteArray()));
+        final TetherServer s = server;
+        if (image == null) {
+            return NodeLinks.invalid();
+        }
+        final boolean installed = s != null && owning() && s.adopt(image, timeout.dividedBy(2));
+        return Reply.ok(ByteString.copyFrom(new byte[] {(byte) (installed ? 1 : 0)}));
     }
 
     // ---- drain and close
@@ -332,12 +355,83 @@ public final class TetherCluster implements Cluster, AutoCloseable {
         final long start = System.nanoTime();
         final long deadline = start + config.drainTimeout().toNanos();
         s.redirectAll(this::redirectTarget, "this node is draining", rate);
+        // Sessions whose clients are away (detached before the drain, or sent away and not back for a while) are
+        // given to the other nodes once every client was sent: placed there, detached, for their clients' return.
+        final long sent = start + (rate <= 0 ? 0 : TimeUnit.SECONDS.toNanos(sessions) / rate);
+        long nextPlacing = sent;
         while (System.nanoTime() < deadline && (s.sessionCount() > 0 || !moves.handOversRecorded())) {
+            if (System.nanoTime() - nextPlacing >= 0) {
+                placeDetached(s);
+                nextPlacing = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PLACING_PERIOD_MS);
+            }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         final int left = s.sessionCount();
         DRAINED.log("node", membership.number(), "left", left, "ms", (System.nanoTime() - start) / 1_000_000);
         return left;
+    }
+
+    /**
+     * Gives each session detached here for {@link #AWAY_MS} to another node (round robin over the members that take
+     * clients): hands it over as for a resume, then the peer installs it detached. A session the peer does not
+     * take is put back here. A client that comes back meanwhile resumes it wherever it is, as after any move.
+     */
+    private void placeDetached(TetherServer s) {
+        final List<byte[]> tokens = s.detachedTokens(Duration.ofMillis(AWAY_MS));
+        if (tokens.isEmpty()) {
+            return;
+        }
+        final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(PLACING_IN_FLIGHT);
+        final AtomicInteger placed = new AtomicInteger();
+        try (var each = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (byte[] token : tokens) {
+                final int peer = nextPeer();
+                if (peer == 0) {
+                    return; // no other node to give it to
+                }
+                inFlight.acquireUninterruptibly();
+                each.execute(() -> {
+                    try {
+                        if (place(s, token, peer)) {
+                            placed.incrementAndGet();
+                        }
+                    } finally {
+                        inFlight.release();
+                    }
+                });
+            }
+        }
+        PLACED.log("node", membership.number(), "placed", placed.get(), "of", tokens.size());
+    }
+
+    private boolean place(TetherServer s, byte[] token, int peer) {
+        final ByteBuffer b = ByteBuffer.wrap(token);
+        final String id = SessionId.format(b.getLong(0), b.getLong(8));
+        moves.handingOut(id, peer);
+        final SessionImage image = s.handOver(token, timeout.dividedBy(2));
+        if (image == null) {
+            moves.notHandedOut(id, peer); // resumed meanwhile, or ended
+            return false;
+        }
+        if (links.adopt(peer, image)) {
+            return true;
+        }
+        moves.notHandedOut(id, peer);
+        if (!s.adopt(image, timeout)) {
+            PLACE_FAILED.log("session", id, "node", peer);
+        }
+        return false;
+    }
+
+    /** Another member that takes clients, round robin; 0 when there is none. */
+    private int nextPeer() {
+        final List<Integer> others = new ArrayList<>();
+        membership.members().forEach((n, m) -> {
+            if (n != membership.number() && !m.client().isEmpty()) {
+                others.add(n);
+            }
+        });
+        return others.isEmpty() ? 0 : others.get(Math.floorMod(nextRedirect.getAndIncrement(), others.size()));
     }
 
     /**

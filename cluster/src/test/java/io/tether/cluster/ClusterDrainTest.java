@@ -69,6 +69,58 @@ class ClusterDrainTest {
     }
 
     @Test
+    void shouldGiveASessionWhoseClientIsAwayToAnotherNodeWithItsPushes() throws Exception {
+        try (EtcdProcess etcd = EtcdProcess.start(); ClusterNodes nodes = new ClusterNodes(etcd.endpoint(), "away")) {
+            final TetherServer a = nodes.start("a", "drain-timeout", "20s");
+            final TetherServer b = nodes.start("b");
+            await("a and b see each other", () -> !a.cluster().redirectTarget().isEmpty()
+                && !b.cluster().redirectTarget().isEmpty());
+            final List<String> payloads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final List<Long> seqs = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final java.net.InetSocketAddress nowhere;
+            try (java.net.ServerSocket gone = new java.net.ServerSocket(0)) {
+                nowhere = new java.net.InetSocketAddress("127.0.0.1", gone.getLocalPort());
+            }
+            try (SwitchingProxy lb = new SwitchingProxy(a.boundAddresses().get(0));
+                 TetherClient client = TetherClient.builder().clientId("away").timeout(Duration.ofSeconds(1))
+                     .backoff(Duration.ofMillis(50), Duration.ofMillis(200), -1)
+                     .onPush(p -> {
+                         seqs.add(p.getSeq());
+                         payloads.add(p.getPayload().toStringUtf8());
+                     }).connect(lb.url())) {
+                final String id = client.sessionId();
+                for (int i = 0; i < 3; i++) {
+                    assertThat(a.push(id, "t", com.google.protobuf.ByteString.copyFromUtf8("p" + i)))
+                        .isEqualTo(io.tether.engine.server.PushResult.DELIVERED);
+                }
+                await("the first pushes", () -> payloads.size() == 3);
+                lb.switchTo(nowhere); // the client is away: its connection cut, its reconnects go nowhere
+                await("detached on a", () -> a.sessions().get(id).state() == Session.State.DETACHED);
+                for (int i = 3; i < 6; i++) {
+                    assertThat(b.push(id, "t", com.google.protobuf.ByteString.copyFromUtf8("p" + i)))
+                        .isEqualTo(io.tether.engine.server.PushResult.QUEUED);
+                }
+                final Thread drain = Thread.ofVirtual().start(() -> a.shutdown(Duration.ofSeconds(1)));
+                drain.join(Duration.ofSeconds(30));
+                assertThat(drain.isAlive()).isFalse();
+                // a has stopped; the session waits on b, with the pushes its client has not had.
+                assertThat(b.sessions().get(id)).isNotNull();
+                assertThat(b.sessions().get(id).state()).isEqualTo(Session.State.DETACHED);
+                for (int i = 6; i < 8; i++) {
+                    assertThat(b.push(id, "t", com.google.protobuf.ByteString.copyFromUtf8("p" + i)))
+                        .isEqualTo(io.tether.engine.server.PushResult.QUEUED);
+                }
+                lb.switchTo(b.boundAddresses().get(0)); // back, through the load balancer, to the node left
+                await("resumed on b", () -> client.isOpen() && payloads.size() == 8, 30);
+                assertThat(client.welcome().getResumed()).isTrue();
+                assertThat(client.sessionId()).isEqualTo(id);
+                assertThat(payloads).containsExactly("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7");
+                assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+            }
+        }
+    }
+
+    @Test
     void shouldRaiseTheRateSoEveryClientIsSentWithinHalfTheDrainTimeout() {
         assertThat(TetherCluster.drainRate(1000, 14_600, Duration.ofSeconds(120))).isEqualTo(1000);
         assertThat(TetherCluster.drainRate(100, 14_600, Duration.ofSeconds(30))).isEqualTo(974);

@@ -55,6 +55,8 @@ final class ServerSession extends SessionCredentials implements Session {
     /** The loop's detached sessions this one waits in while detached, else null. */
     private DetachedSessions home;
     private long detachDeadlineMs;
+    /** When it last became detached (EventLoop.nowMs), under the monitor. */
+    private long detachedAtMs;
     private boolean pinned;
     private boolean ending;
     /** A pending session whose Hello waits for another node to hand the session it names over (its loop's). */
@@ -196,7 +198,8 @@ final class ServerSession extends SessionCredentials implements Session {
             state = detached ? DETACHED : ENDED;
             if (detached) {
                 home = server.detachedSessions(c.loop());
-                detachDeadlineMs = EventLoop.nowMs() + server.config().resumeWindow().toMillis();
+                detachedAtMs = EventLoop.nowMs();
+                detachDeadlineMs = detachedAtMs + server.config().resumeWindow().toMillis();
                 pinned = ledger != null && ledger.queued() > 0;
             }
         }
@@ -361,7 +364,8 @@ final class ServerSession extends SessionCredentials implements Session {
                 return;
             }
             home = server.detachedSessions(loop);
-            detachDeadlineMs = EventLoop.nowMs() + server.config().resumeWindow().toMillis();
+            detachedAtMs = EventLoop.nowMs();
+            detachDeadlineMs = detachedAtMs + server.config().resumeWindow().toMillis();
             pinned = ledger != null && ledger.queued() > 0;
         }
         server.detachedSessions(loop).add(this);
@@ -387,6 +391,16 @@ final class ServerSession extends SessionCredentials implements Session {
             s.state = DETACHED;
         }
         return s;
+    }
+
+    /** Whether it has been detached, with no connection, since at least {@code sinceMs} (EventLoop.nowMs). */
+    synchronized boolean detachedSince(long sinceMs) {
+        return state == DETACHED && connection == null && home != null && detachedAtMs <= sinceMs;
+    }
+
+    /** Its resume token (for a hand-over this node starts). */
+    byte[] resumeToken() {
+        return token();
     }
 
     /** Whether it ended here because it moved to another node. */
