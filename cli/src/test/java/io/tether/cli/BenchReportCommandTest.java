@@ -1,5 +1,9 @@
 package io.tether.cli;
 
+import static io.tether.bench.report.ReportPages.assertSelfContained;
+import static io.tether.bench.report.ReportPages.parse;
+import static io.tether.bench.report.ReportPages.polylines;
+import static io.tether.bench.report.ReportPages.series;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tether.engine.TestServers;
@@ -18,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
@@ -27,8 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
-import org.w3c.dom.NamedNodeMap;
-import org.w3c.dom.NodeList;
 
 /**
  * {@code tether bench --report DIR} against an in-process server over real sockets, closed and open loop: the
@@ -171,44 +172,6 @@ class BenchReportCommandTest {
         assertThat(lines.get(lines.size() - 1)).startsWith("{\"target\":");
     }
 
-    private static Document parse(Path page) throws Exception {
-        final DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-        f.setExpandEntityReferences(false);
-        final Document doc = f.newDocumentBuilder().parse(page.toFile());
-        // getElementById needs attributes declared as IDs; without a DTD, say which ones are.
-        final NodeList all = doc.getElementsByTagName("*");
-        for (int i = 0; i < all.getLength(); i++) {
-            final Element e = (Element) all.item(i);
-            if (e.hasAttribute("id")) {
-                e.setIdAttribute("id", true);
-            }
-        }
-        return doc;
-    }
-
-    /** No script, nothing embedded or linked from elsewhere, the CSP that promises it. */
-    private static void assertSelfContained(Document page) {
-        for (String tag : List.of("script", "link", "iframe", "object", "embed", "img", "image", "use")) {
-            assertThat(page.getElementsByTagName(tag).getLength()).as("<%s>", tag).isZero();
-        }
-        final NodeList all = page.getElementsByTagName("*");
-        for (int i = 0; i < all.getLength(); i++) {
-            final NamedNodeMap attributes = all.item(i).getAttributes();
-            for (int a = 0; a < attributes.getLength(); a++) {
-                final String value = attributes.item(a).getNodeValue();
-                assertThat(value).as("attribute %s", attributes.item(a).getNodeName())
-                    .doesNotContainIgnoringCase("http:").doesNotContainIgnoringCase("https:").doesNotStartWith("//");
-            }
-        }
-        final String style = page.getElementsByTagName("style").item(0).getTextContent();
-        assertThat(style).doesNotContain("url(").doesNotContain("@import");
-        final Element meta = (Element) page.getElementsByTagName("meta").item(1);
-        assertThat(meta.getAttribute("http-equiv")).isEqualTo("Content-Security-Policy");
-        assertThat(meta.getAttribute("content")).isEqualTo("default-src 'none'; style-src 'unsafe-inline'; "
-            + "img-src data:");
-    }
-
     /** Every option of tether bench has a row; the machine's cores are the JVM's. */
     private static void assertSettingsAndMachine(Document page) {
         final int options = (int) Main.commandLine().getSubcommands().get("bench").getCommandSpec().options().stream()
@@ -218,22 +181,6 @@ class BenchReportCommandTest {
         assertThat(settings.getTextContent()).contains("--report").contains("given").contains("--io-threads1default");
         assertThat(text(page, "machine")).contains("cores" + Runtime.getRuntime().availableProcessors())
             .contains("tether 0.1.0");
-    }
-
-    private static int polylines(Document page, String id) {
-        final Element svg = page.getElementById(id);
-        assertThat(svg).as(id).isNotNull();
-        assertThat(svg.getTagName()).isEqualTo("svg");
-        return svg.getElementsByTagName("polyline").getLength();
-    }
-
-    private static List<String> series(Document page, String id) {
-        final NodeList groups = page.getElementById(id).getElementsByTagName("g");
-        final List<String> names = new ArrayList<>();
-        for (int i = 0; i < groups.getLength(); i++) {
-            names.add(((Element) groups.item(i)).getAttribute("data-name"));
-        }
-        return names;
     }
 
     private static String text(Document page, String id) {

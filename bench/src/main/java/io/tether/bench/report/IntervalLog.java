@@ -15,7 +15,8 @@ import org.HdrHistogram.HistogramLogWriter;
  * HistogramLogReader, HistogramLogProcessor and HdrHistogram's plotters read. Two tagged histograms an interval:
  * {@code intended} (from the intended send time) and {@code actual} (from the actual send; the same in closed
  * loop). Values are microseconds, so Interval_Max is written in milliseconds; timestamps are seconds since the
- * run's first connect (StartTime and BaseTime give that instant).
+ * run's first connect (StartTime and BaseTime give that instant). The scale run's {@link ScaleReport} writes one
+ * too, with a histogram for each phase it timed, tagged by the phase.
  */
 final class IntervalLog implements AutoCloseable {
     static final String INTENDED = "intended";
@@ -39,9 +40,14 @@ final class IntervalLog implements AutoCloseable {
 
     /** The log's header: what it holds, its format version, and the run's start as StartTime and BaseTime. */
     void header(long startEpochMs, boolean openLoop) throws IOException {
-        writer.outputComment("[tether bench: latency in microseconds, tagged " + INTENDED + " (from the intended "
+        header("[tether bench: latency in microseconds, tagged " + INTENDED + " (from the intended "
             + "send time) and " + ACTUAL + " (from the actual send)" + (openLoop ? "]"
-            : "; closed loop: each request is sent when intended, so the two are the same]"));
+            : "; closed loop: each request is sent when intended, so the two are the same]"), startEpochMs);
+    }
+
+    /** A header that says what the log holds in {@code comment}, with its format version, StartTime and BaseTime. */
+    void header(String comment, long startEpochMs) throws IOException {
+        writer.outputComment(comment);
         writer.outputLogFormatVersion();
         writer.outputStartTime(startEpochMs);
         writer.outputBaseTime(startEpochMs);
@@ -60,6 +66,12 @@ final class IntervalLog implements AutoCloseable {
         flush();
     }
 
+    /** Writes one histogram tagged {@code tag}, from {@code start} to {@code end} seconds since the start. */
+    void write(double start, double end, Histogram h, String tag) throws IOException {
+        output(start, end, h, tag);
+        flush();
+    }
+
     private void output(double start, double end, Histogram h, String tag) {
         final String before = h.getTag();
         h.setTag(tag);
@@ -73,7 +85,7 @@ final class IntervalLog implements AutoCloseable {
     private void flush() throws IOException {
         out.flush();
         if (out.checkError()) {
-            throw new IOException("could not write latency.hlog");
+            throw new IOException("could not write " + file);
         }
     }
 

@@ -113,7 +113,8 @@ final class ReportPlots {
         return plot;
     }
 
-    private static void spectrum(SvgPlot plot, String name, String color, boolean dashed, Histogram h) {
+    /** {@code h} at each percentile, as a line on a percentile plot (nothing drawn when it is empty). */
+    static void spectrum(SvgPlot plot, String name, String color, boolean dashed, Histogram h) {
         if (h.getTotalCount() == 0) {
             plot.line(name, color, dashed, new double[0], new double[0]);
             return;

@@ -27,11 +27,13 @@ final class SvgPlot {
     private static final int PLOT_HEIGHT = HEIGHT - TOP - BOTTOM;
     /** Lines with this many points or fewer get a dot at each, so one or two points still show. */
     private static final int MARKERS_UP_TO = 40;
+    static final String BAND = "#eef1f5";
+    static final String DARKER_BAND = "#e1e6ee";
 
     private record Series(String name, String color, boolean dashed, boolean markers, double[] x, double[] y) {
     }
 
-    private record Band(double from, double to, String label) {
+    private record Band(double from, double to, String label, String fill) {
     }
 
     private final String id;
@@ -94,8 +96,13 @@ final class SvgPlot {
 
     /** A grey band from {@code from} to {@code to} on the x axis, labelled. */
     SvgPlot band(double from, double to, String label) {
+        return band(from, to, label, BAND);
+    }
+
+    /** A band filled with {@code fill}: a darker one tells a phase from the one beside it. */
+    SvgPlot band(double from, double to, String label, String fill) {
         if (to > from) {
-            bands.add(new Band(from, to, label));
+            bands.add(new Band(from, to, label, fill));
         }
         return this;
     }
@@ -176,7 +183,7 @@ final class SvgPlot {
         final double x1 = f.px(b.to());
         sb.append("<rect class=\"band\" x=\"").append(Numbers.coordinate(x0)).append("\" y=\"").append(TOP)
             .append("\" width=\"").append(Numbers.coordinate(Math.max(1, x1 - x0))).append("\" height=\"")
-            .append(PLOT_HEIGHT).append("\" fill=\"#eef1f5\"/>");
+            .append(PLOT_HEIGHT).append("\" fill=\"").append(b.fill()).append("\"/>");
         if (x1 - x0 >= 6.2 * b.label().length() + 6) {
             sb.append("<text x=\"").append(Numbers.coordinate(x0 + 4)).append("\" y=\"").append(TOP + 12)
                 .append("\" fill=\"#8a93a3\">").append(Xml.escape(b.label())).append("</text>");

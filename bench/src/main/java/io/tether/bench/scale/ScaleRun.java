@@ -1,19 +1,17 @@
 package io.tether.bench.scale;
 
 import com.google.protobuf.ByteString;
+import io.tether.bench.report.ScaleReport;
 import io.tether.codec.proto.Response;
 import io.tether.engine.client.TetherClient;
 import io.tether.session.Backoff;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +19,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.HdrHistogram.Histogram;
 
 /**
  * Many sessions on a cluster on this machine (scripts/bench-100k): a real etcd, N {@code tether serve} nodes (one
@@ -34,7 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  * its share of sessions (clients that know every node), and phases: ramp-up at a set connect rate, an idle hold,
  * pushes to every session from random nodes (each checked by sequence), request load at a fixed rate, a drain of a
  * whole node (its sessions hand over to the others), and ramp-down. Bounded in time; every process it started is
- * stopped on the way out. Prints the report and writes it to {@code OUT/report.txt}.
+ * stopped on the way out. Prints the report and writes it to {@code OUT/report.txt}, and as a page with plots to
+ * {@code OUT/index.html} (with {@code OUT/latency.hlog}; see {@link ScaleReport}), the nodes sampled every second
+ * for it by a {@link Sampler}.
  *
  * <pre>
  * java -cp tether.jar io.tether.bench.scale.ScaleRun JAR OUT NODES SESSIONS_PER_NODE CONNECT_RATE HOLD_SECONDS
@@ -44,20 +49,24 @@ import java.util.concurrent.locks.LockSupport;
 public final class ScaleRun {
     private final Path jar;
     private final Path out;
-    private final List<Process> processes = new ArrayList<>();
+    private final Processes processes = new Processes();
     private final List<Node> nodes = new ArrayList<>();
     private final List<Holder> holders = new ArrayList<>();
-    private final PrintWriter report;
+    private final PrintWriter text;
+    private final ScaleReport page;
+    /** The run's time 0, which the page's times count from. */
+    private final long zero = System.nanoTime();
     /** Asks every holder at once (the common pool may have one thread on two cores). */
-    private final java.util.concurrent.ExecutorService asking =
-        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService asking = Executors.newVirtualThreadPerTaskExecutor();
+    private Sampler sampler;
     private String etcd;
 
-    private ScaleRun(Path jar, Path out) throws IOException {
+    private ScaleRun(Path jar, Path out, ScaleReport.Parameters parameters) throws IOException {
         this.jar = jar;
         this.out = out;
         Files.createDirectories(out);
-        this.report = new PrintWriter(Files.newBufferedWriter(out.resolve("report.txt")), true);
+        this.text = new PrintWriter(Files.newBufferedWriter(out.resolve(ScaleReport.TEXT)), true);
+        this.page = new ScaleReport(parameters, Instant.now(), version());
     }
 
     public static void main(String[] args) throws Exception {
@@ -66,20 +75,21 @@ public final class ScaleRun {
                 + "REQUEST_RATE REQUEST_SECONDS");
             System.exit(2);
         }
-        final ScaleRun run = new ScaleRun(Path.of(args[0]), Path.of(args[1]));
-        final Thread guard = new Thread(run::stopAll);
-        Runtime.getRuntime().addShutdownHook(guard);
+        final ScaleReport.Parameters parameters = new ScaleReport.Parameters(Integer.parseInt(args[2]),
+            Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+            Integer.parseInt(args[6]), Integer.parseInt(args[7]), Integer.parseInt(args[8]));
+        final ScaleRun run = new ScaleRun(Path.of(args[0]), Path.of(args[1]), parameters);
+        Runtime.getRuntime().addShutdownHook(new Thread(run.processes::stopAll));
         int code = 0;
         try {
-            code = run.run(Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                Integer.parseInt(args[5]), Integer.parseInt(args[6]), Integer.parseInt(args[7]),
-                Integer.parseInt(args[8]));
+            code = run.run(parameters);
         } catch (Exception e) {
             run.say("FAILED: " + e);
+            run.page.result(false, "FAILED: " + e);
             e.printStackTrace();
             code = 1;
         } finally {
-            run.stopAll();
+            run.finish();
         }
         System.exit(code);
     }
@@ -87,28 +97,41 @@ public final class ScaleRun {
     private void say(String line) {
         System.out.println(line);
         System.out.flush();
-        report.println(line);
+        text.println(line);
     }
 
-    private int run(int nodeCount, int perNode, int connectRate, int holdSeconds, int pushRounds, int requestRate,
-                    int requestSeconds) throws Exception {
-        final int total = nodeCount * perNode;
+    /** Seconds since the run's time 0. */
+    private double at(long nanos) {
+        return (nanos - zero) / 1e9;
+    }
+
+    /** Says a phase's figures, and puts the phase on the page. */
+    private void phase(String name, long start, long live, String figures, ScaleReport.Timed timed, Histogram h) {
+        say(name + ": " + figures);
+        page.phase(new ScaleReport.Phase(name, at(start), at(System.nanoTime()), live, figures, timed, h));
+    }
+
+    private int run(ScaleReport.Parameters p) throws Exception {
+        final int nodeCount = p.nodes();
+        final int perNode = p.sessionsPerNode();
+        final int total = p.sessions();
         final int afterDrain = perNode + (perNode + nodeCount - 2) / Math.max(1, nodeCount - 1);
         if (afterDrain > 19_000) {
             say("warning: after a node drains, each other node holds about " + afterDrain + " sessions, over what a "
                 + "process may keep open here (20,000 files); use more nodes");
         }
         say("scale run " + Instant.now() + ": " + nodeCount + " nodes x " + perNode + " sessions = " + total
-            + ", connect rate " + connectRate + "/s, hold " + holdSeconds + " s, " + pushRounds + " push rounds, "
-            + requestRate + " requests/s for " + requestSeconds + " s; " + Runtime.getRuntime().availableProcessors()
-            + " cores");
+            + ", connect rate " + p.connectRate() + "/s, hold " + p.holdSeconds() + " s, " + p.pushRounds()
+            + " push rounds, " + p.requestRate() + " requests/s for " + p.requestSeconds() + " s; "
+            + Runtime.getRuntime().availableProcessors() + " cores");
         startEtcd();
         for (int i = 0; i < nodeCount; i++) {
-            nodes.add(new Node(i));
+            nodes.add(new Node(i, jar, out, etcd, processes));
         }
         for (Node n : nodes) {
             n.start();
         }
+        sampler = new Sampler(nodes, zero, Duration.ofSeconds(1));
         final List<String> urls = nodes.stream().map(Node::url).toList();
         for (Node n : nodes) {
             n.baseline();
@@ -117,21 +140,22 @@ public final class ScaleRun {
         for (int i = 0; i < nodeCount; i++) {
             final List<String> mine = new ArrayList<>(urls);
             java.util.Collections.rotate(mine, -i);
-            holders.add(new Holder(i, mine));
+            holders.add(new Holder(i, mine, jar, out, processes));
         }
         // ---- ramp-up
         final long rampStart = System.nanoTime();
-        final List<String> connected = all("connect " + perNode + " " + Math.max(1, connectRate / nodeCount));
+        final List<String> connected = all("connect " + perNode + " " + Math.max(1, p.connectRate() / nodeCount));
         final double rampSeconds = (System.nanoTime() - rampStart) / 1e9;
         long failedConnects = 0;
         for (String c : connected) {
             failedConnects += Long.parseLong(c.split(" ")[3]);
         }
-        say(String.format("ramp-up: %d sessions in %.1f s = %.0f connects/s, %d failed", total, rampSeconds,
-            total / rampSeconds, failedConnects));
+        phase("ramp-up", rampStart, status()[0], String.format("%d sessions in %.1f s = %.0f connects/s, %d failed",
+            total, rampSeconds, total / rampSeconds, failedConnects), ScaleReport.Timed.NOTHING, null);
         nodeFigures("after ramp-up", false);
         // ---- idle hold
-        final long holdEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(holdSeconds);
+        final long holdStart = System.nanoTime();
+        final long holdEnd = holdStart + TimeUnit.SECONDS.toNanos(p.holdSeconds());
         long minLive = Long.MAX_VALUE;
         while (System.nanoTime() < holdEnd) {
             LockSupport.parkNanos(Math.min(TimeUnit.SECONDS.toNanos(30), Math.max(0, holdEnd - System.nanoTime())));
@@ -139,8 +163,9 @@ public final class ScaleRun {
             minLive = Math.min(minLive, s[0]);
             say(String.format("  hold: %d live, %d sessions the server could not resume", s[0], s[4]));
         }
+        phase("idle hold", holdStart, minLive, "lowest live sessions " + minLive + " of " + total + ", dropped "
+            + (total - minLive), ScaleReport.Timed.NOTHING, null);
         nodeFigures("after the idle hold (after a full GC)", true);
-        say("idle hold: lowest live sessions " + minLive + " of " + total + ", dropped " + (total - minLive));
         // ---- pushes from random nodes
         final List<String> ids = new ArrayList<>();
         for (Holder h : holders) {
@@ -149,15 +174,25 @@ public final class ScaleRun {
             ids.addAll(Files.readAllLines(file));
         }
         all("pushlat");
-        final long pushFailures = push(ids, 0, pushRounds, urls);
-        awaitReceived((long) pushRounds * ids.size(), 120);
+        final long pushStart = System.nanoTime();
+        final long pushFailures = push(ids, 0, p.pushRounds(), urls);
+        awaitReceived((long) p.pushRounds() * ids.size(), 120);
         final long[] afterPush = status();
-        say(String.format("pushes: %d rounds x %d sessions from random nodes, %d not delivered, %d received, %d lost "
-            + "(gaps), %d duplicated", pushRounds, ids.size(), pushFailures, afterPush[1], afterPush[2], afterPush[3]));
-        sayLatency("  push latency (send to receipt)", all("pushlat"), 1);
+        final Histogram pushLatency = latency(h -> "pushlat", new ArrayList<>());
+        phase("pushes", pushStart, afterPush[0], String.format("%d rounds x %d sessions from random nodes, %d not "
+            + "delivered, %d received, %d lost (gaps), %d duplicated", p.pushRounds(), ids.size(), pushFailures,
+            afterPush[1], afterPush[2], afterPush[3]), ScaleReport.Timed.PUSHES, pushLatency);
+        sayLatency("  push latency (send to receipt)", pushLatency);
         // ---- requests at a fixed rate
-        sayLatency("requests at " + requestRate + "/s for " + requestSeconds + " s (from the intended send)",
-            all("requests " + Math.max(1, requestRate / nodeCount) + " " + requestSeconds), 1);
+        final long requestStart = System.nanoTime();
+        final List<String> answers = new ArrayList<>();
+        final Histogram requestLatency = latency(h -> "requests " + Math.max(1, p.requestRate() / nodeCount) + " "
+            + p.requestSeconds(), answers);
+        final long failedRequests = answers.stream().mapToLong(a -> Long.parseLong(a.split(" ")[2])).sum();
+        phase("requests", requestStart, status()[0], String.format("%d/s for %d s: %d answered, %d failed",
+            p.requestRate(), p.requestSeconds(), requestLatency.getTotalCount(), failedRequests),
+            ScaleReport.Timed.REQUESTS, requestLatency);
+        sayLatency("  request latency (from the intended send)", requestLatency);
         nodeFigures("under requests", false);
         // ---- a whole node drains into the others
         final Node drained = nodes.get(0);
@@ -169,27 +204,49 @@ public final class ScaleRun {
         while (status()[0] < total && System.nanoTime() < liveDeadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
         }
-        final double backSeconds = (System.nanoTime() - drainStart) / 1e9;
-        say(String.format("reconnect storm: node 0 drained (exit %d) in %.1f s, its %d sessions handed to the others; "
-            + "all %d live again after %.1f s", exit, drainSeconds, sessionsThere, status()[0], backSeconds));
+        final long back = status()[0];
+        phase("reconnect storm", drainStart, back, String.format("node 0 drained (exit %d) in %.1f s, its %d "
+            + "sessions handed to the others; all %d live again after %.1f s", exit, drainSeconds, sessionsThere, back,
+            (System.nanoTime() - drainStart) / 1e9), ScaleReport.Timed.NOTHING, null);
         drained.start();
         drained.baseline();
         final List<String> others = urls.subList(1, urls.size());
-        final long stormFailures = push(ids, pushRounds, 1, others);
-        awaitReceived((long) (pushRounds + 1) * ids.size(), 120);
+        final long stormPushStart = System.nanoTime();
+        final long stormFailures = push(ids, p.pushRounds(), 1, others);
+        awaitReceived((long) (p.pushRounds() + 1) * ids.size(), 120);
         final long[] afterStorm = status();
-        say(String.format("  a push round after it: %d not delivered; in all %d received, %d lost, %d duplicated, "
-            + "%d sessions not resumed", stormFailures, afterStorm[1], afterStorm[2], afterStorm[3], afterStorm[4]));
-        sayLatency("  push latency (send to receipt)", all("pushlat"), 1);
+        final Histogram stormLatency = latency(h -> "pushlat", new ArrayList<>());
+        phase("push after the storm", stormPushStart, afterStorm[0], String.format("a round: %d not delivered; in "
+            + "all %d received, %d lost, %d duplicated, %d sessions not resumed", stormFailures, afterStorm[1],
+            afterStorm[2], afterStorm[3], afterStorm[4]), ScaleReport.Timed.PUSHES, stormLatency);
+        sayLatency("  push latency (send to receipt)", stormLatency);
         nodeFigures("after the storm", false);
         // ---- ramp-down
         final long downStart = System.nanoTime();
         all("close");
-        say(String.format("ramp-down: %d sessions closed in %.1f s", total, (System.nanoTime() - downStart) / 1e9));
+        phase(ScaleReport.RAMP_DOWN, downStart, status()[0], String.format("%d sessions closed in %.1f s", total,
+            (System.nanoTime() - downStart) / 1e9), ScaleReport.Timed.NOTHING, null);
         final boolean ok = failedConnects == 0 && minLive == total && pushFailures == 0 && stormFailures == 0
             && afterStorm[2] == 0 && afterStorm[3] == 0 && afterStorm[4] == 0;
-        say(ok ? "result: every session held, every push delivered once and in order" : "result: FAILURES above");
+        final String result = ok ? "result: every session held, every push delivered once and in order"
+            : "result: FAILURES above";
+        say(result);
+        page.result(ok, result);
         return ok ? 0 : 1;
+    }
+
+    /** Stops the sampler, writes the page (whatever the run reached) and stops every process. */
+    private void finish() {
+        try {
+            if (sampler != null) {
+                sampler.stop();
+            }
+            say("page: " + page.write(out, sampler == null ? List.of() : sampler.samples()));
+        } catch (Exception e) {
+            say("could not write the page: " + e);
+        } finally {
+            processes.stopAll();
+        }
     }
 
     /** Pushes rounds [from, from + rounds) to every session, each push from a random node; rounds in order. */
@@ -248,69 +305,76 @@ public final class ScaleRun {
         return sum;
     }
 
-    /** The worst holder's percentiles (a holder cannot send its histogram): microseconds to ms. */
-    private void sayLatency(String what, List<String> answers, int firstField) {
-        long count = 0;
-        final long[] worst = new long[4];
-        for (String a : answers) {
-            final String[] f = a.split(" ");
-            final int at = f[0].equals("requests") ? 4 : 2;
-            count += Long.parseLong(f[1]);
-            for (int i = 0; i < 4; i++) {
-                worst[i] = Math.max(worst[i], Long.parseLong(f[at + i]));
-            }
-            if (f[0].equals("requests") && Long.parseLong(f[2]) > 0) {
-                say("  " + f[2] + " requests failed");
-            }
+    /**
+     * Asks every holder {@code command} with a file for its histogram after it; the histograms merged (each
+     * holder's file removed once read), the answers added to {@code answers}.
+     */
+    private Histogram latency(Function<Holder, String> command, List<String> answers) throws IOException {
+        final Function<Holder, Path> file = h -> out.resolve("latency-" + h.index + ".hlog");
+        answers.addAll(all(h -> command.apply(h) + " " + file.apply(h)));
+        final Histogram merged = new Histogram(3);
+        for (Holder h : holders) {
+            merged.add(SessionHolder.read(file.apply(h)));
+            Files.delete(file.apply(h));
         }
-        say(String.format("%s: %d, worst holder p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms", what, count,
-            worst[0] / 1e3, worst[1] / 1e3, worst[2] / 1e3, worst[3] / 1e3));
+        return merged;
+    }
+
+    /** The percentiles of all holders' histogram: microseconds to ms. */
+    private void sayLatency(String what, Histogram h) {
+        say(String.format("%s: %d, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (all holders)", what,
+            h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+            h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3));
     }
 
     /** Each live node's sessions, heap and RSS (and per session, above its baseline), and CPU since the last call. */
     private void nodeFigures(String when, boolean gc) {
         say("  nodes " + when + ":");
         for (Node n : nodes) {
-            if (n.process == null || !n.process.isAlive()) {
-                continue;
+            if (n.process() != null) {
+                final ScaleReport.NodeFigures f = n.figures(when, gc);
+                say(f.line());
+                page.nodes(f);
             }
-            final int sessions = n.sessions();
-            final long heap = n.heapUsed(gc);
-            final long rss = n.rssBytes();
-            final double cpu = n.cpuSeconds();
-            final double wall = (System.nanoTime() - n.cpuAtNanos) / 1e9;
-            say(String.format("    node %d: %6d sessions, heap %s %6.1f MiB (%5.0f B/session), RSS %6.1f MiB "
-                + "(%5.0f B/session), CPU %.1f s over the last %.0f s (%.0f%% of a core)", n.index, sessions,
-                gc ? "after GC" : "used", heap / 1048576.0,
-                sessions <= 0 ? 0.0 : (heap - n.baseHeap) / (double) sessions, rss / 1048576.0,
-                sessions <= 0 ? 0.0 : (rss - n.baseRss) / (double) sessions, cpu - n.cpuAt, wall,
-                100 * (cpu - n.cpuAt) / wall));
-            n.cpuAt = cpu;
-            n.cpuAtNanos = System.nanoTime();
         }
     }
 
     private List<String> all(String command) {
+        return all(h -> command);
+    }
+
+    /** Asks every holder at once, each its own command. */
+    private List<String> all(Function<Holder, String> command) {
         final List<CompletableFuture<String>> answers = new ArrayList<>();
         for (Holder h : holders) {
-            answers.add(CompletableFuture.supplyAsync(() -> h.ask(command), asking));
+            answers.add(CompletableFuture.supplyAsync(() -> h.ask(command.apply(h)), asking));
         }
         return answers.stream().map(CompletableFuture::join).toList();
     }
 
-    // ---- processes
+    /** The tether version of the jar, as {@code tether --version} prints it. */
+    private static String version() {
+        final Properties build = new Properties();
+        try (InputStream in = ClassLoader.getSystemResourceAsStream("io/tether/cli/version.properties")) {
+            if (in != null) {
+                build.load(in);
+            }
+        } catch (IOException e) {
+            // unknown
+        }
+        return "tether " + build.getProperty("version", "(version unknown)");
+    }
 
     private void startEtcd() throws Exception {
         final Path data = Files.createTempDirectory(out, "etcd-");
-        final int client = freePort();
-        final int peer = freePort();
+        final int client = Processes.freePort();
+        final int peer = Processes.freePort();
         etcd = "http://127.0.0.1:" + client;
-        final Process p = new ProcessBuilder("etcd", "--name", "scale", "--data-dir", data.toString(),
+        processes.start(new ProcessBuilder("etcd", "--name", "scale", "--data-dir", data.toString(),
             "--listen-client-urls", etcd, "--advertise-client-urls", etcd,
             "--listen-peer-urls", "http://127.0.0.1:" + peer, "--initial-advertise-peer-urls",
             "http://127.0.0.1:" + peer, "--initial-cluster", "scale=http://127.0.0.1:" + peer, "--log-level", "warn")
-            .redirectErrorStream(true).redirectOutput(out.resolve("etcd.log").toFile()).start();
-        processes.add(p);
+            .redirectErrorStream(true).redirectOutput(out.resolve("etcd.log").toFile()));
         final HttpClient http = HttpClient.newHttpClient();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
@@ -325,193 +389,6 @@ public final class ScaleRun {
                 }
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-    }
-
-    /** The java command with the flags the jar's manifest gives it (Agrona, the loop carrier, no Unsafe warning). */
-    private static List<String> jvm() {
-        final List<String> command = new ArrayList<>(List.of(java(), "--add-exports",
-            "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 24) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        return command;
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private void stopAll() {
-        for (Process p : processes) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            try {
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-            }
-        }
-        processes.clear();
-    }
-
-    /** A tether serve node. */
-    private final class Node {
-        final int index;
-        int port;
-        int admin;
-        Process process;
-        long baseHeap;
-        long baseRss;
-        double cpuAt;
-        long cpuAtNanos = System.nanoTime();
-
-        Node(int index) throws IOException {
-            this.index = index;
-            this.port = freePort();
-            this.admin = freePort();
-        }
-
-        String url() {
-            return "tcp://127.0.0.1:" + port;
-        }
-
-        /**
-         * Starts the node. A restart takes new ports: with a hundred thousand client sockets on this machine, the
-         * ports a stopped node freed are soon some client's local port.
-         */
-        void start() throws Exception {
-            if (process != null) {
-                port = freePort();
-                admin = freePort();
-            }
-            final Path stdout = out.resolve("node-" + index + ".out");
-            Files.writeString(stdout, "");
-            final List<String> command = jvm();
-            command.addAll(List.of("-Xms256m", "-cp", jar.toString(), "io.tether.cli.Main", "serve", "--listen", url(),
-                "--cluster-listen", "tcp://127.0.0.1:0", "--cluster-name", "scale", "--etcd", etcd,
-                "--node-name", "node" + index, "--io-threads", "1", "--stat-file", "off", "--stats-interval", "0s",
-                "--admin-listen", "http://127.0.0.1:" + admin, "--drain-timeout", "120s",
-                "--handshake-timeout", "60s", "--log-level", "warn"));
-            process = new ProcessBuilder(command).redirectOutput(stdout.toFile())
-                .redirectError(ProcessBuilder.Redirect.appendTo(out.resolve("node-" + index + ".err").toFile()))
-                .start();
-            processes.add(process);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (Files.readAllLines(stdout).stream().noneMatch(l -> l.startsWith("tether serving"))) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("node " + index + " did not start");
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-            }
-        }
-
-        /** SIGTERM: drains, then exits. */
-        int stop() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(180, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return -1;
-            }
-            processes.remove(process);
-            return process.exitValue();
-        }
-
-        int sessions() {
-            try {
-                final String json = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + admin + "/sessions")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-                final int at = json.indexOf("\"count\":");
-                return Integer.parseInt(json.substring(at + 8).split("[,}]")[0].trim());
-            } catch (Exception e) {
-                return -1;
-            }
-        }
-
-        void baseline() {
-            baseHeap = heapUsed(true);
-            baseRss = rssBytes();
-            cpuAt = cpuSeconds();
-            cpuAtNanos = System.nanoTime();
-        }
-
-        long heapUsed(boolean gc) {
-            try {
-                if (gc) {
-                    new ProcessBuilder(Path.of(java()).resolveSibling("jcmd").toString(), Long.toString(process.pid()),
-                        "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
-                        .waitFor();
-                }
-                final Process jcmd = new ProcessBuilder(Path.of(java()).resolveSibling("jcmd").toString(),
-                    Long.toString(process.pid()), "GC.heap_info").redirectErrorStream(true).start();
-                final String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                jcmd.waitFor();
-                // "garbage-first heap   total reserved 6291456K, committed 262144K, used 23456K"
-                final int at = text.indexOf("used ");
-                return Long.parseLong(text.substring(at + 5).split("K")[0].trim()) * 1024;
-            } catch (Exception e) {
-                return -1;
-            }
-        }
-
-        long rssBytes() {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-                    if (line.startsWith("VmRSS:")) {
-                        return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                    }
-                }
-            } catch (IOException e) {
-                // gone
-            }
-            return -1;
-        }
-
-        double cpuSeconds() {
-            return process.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(-1.0);
-        }
-    }
-
-    /** A SessionHolder process and its command line. */
-    private final class Holder {
-        final int index;
-        final Process process;
-        final PrintWriter commands;
-        final BufferedReader answers;
-
-        Holder(int index, List<String> endpoints) throws IOException {
-            this.index = index;
-            final List<String> command = jvm();
-            command.addAll(List.of("-cp", jar.toString(), SessionHolder.class.getName(), String.join(",", endpoints),
-                "h" + index + "-"));
-            this.process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(out.resolve("holder-" + index + ".err").toFile()))
-                .start();
-            processes.add(process);
-            this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        }
-
-        synchronized String ask(String command) {
-            commands.println(command);
-            try {
-                final String answer = answers.readLine();
-                if (answer == null) {
-                    throw new IllegalStateException("holder " + index + " exited");
-                }
-                return answer;
-            } catch (IOException e) {
-                throw new IllegalStateException("holder " + index + ": " + e.getMessage(), e);
-            }
         }
     }
 }

@@ -5,7 +5,9 @@ import io.tether.codec.proto.Push;
 import io.tether.engine.client.TetherClient;
 import io.tether.session.Backoff;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -29,10 +34,12 @@ import org.HdrHistogram.Recorder;
  *   <li>{@code connect N RATE}: opens N sessions at RATE per second; answers {@code connected N SECONDS FAILED}</li>
  *   <li>{@code ids FILE}: writes the session ids, one per line; answers {@code ids N}</li>
  *   <li>{@code status}: {@code status LIVE RECEIVED GAPS DUPLICATES NEW_SESSIONS}</li>
- *   <li>{@code pushlat}: the push latency since the last {@code pushlat} (from the push's send time in its payload
- *       to its receipt, on the shared wall clock): {@code pushlat COUNT P50 P99 P999 MAX} in microseconds</li>
- *   <li>{@code requests RATE SECONDS}: echo requests at RATE per second over the sessions, open loop; answers
- *       {@code requests COUNT ERRORS P50 P99 P999 MAX} in microseconds from each request's intended send time</li>
+ *   <li>{@code pushlat [FILE]}: the push latency since the last {@code pushlat} (from the push's send time in its
+ *       payload to its receipt, on the shared wall clock): {@code pushlat COUNT P50 P99 P999 MAX} in microseconds;
+ *       with FILE, the histogram also goes there (see {@link #write})</li>
+ *   <li>{@code requests RATE SECONDS [FILE]}: echo requests at RATE per second over the sessions, open loop; answers
+ *       {@code requests COUNT ERRORS P50 P99 P999 MAX} in microseconds from each request's intended send time;
+ *       with FILE, the histogram also goes there</li>
  *   <li>{@code close}: closes every session (ramp-down); answers {@code closed SECONDS}</li>
  * </ul>
  * A push's payload is {@code SEQ:EPOCH_MICROS}; SEQ counts from 0 per session, so a gap or a repeat is a lost or
@@ -96,8 +103,8 @@ public final class SessionHolder {
                 case "connect" -> h.connect(Integer.parseInt(cmd[1]), Integer.parseInt(cmd[2]));
                 case "ids" -> h.ids(Path.of(cmd[1]));
                 case "status" -> h.status();
-                case "pushlat" -> "pushlat " + summary(h.pushLatency.getIntervalHistogram());
-                case "requests" -> h.requests(Integer.parseInt(cmd[1]), Integer.parseInt(cmd[2]));
+                case "pushlat" -> "pushlat " + summary(h.pushLatency.getIntervalHistogram(), file(cmd, 1));
+                case "requests" -> h.requests(Integer.parseInt(cmd[1]), Integer.parseInt(cmd[2]), file(cmd, 3));
                 case "close" -> h.closeAll();
                 default -> "error unknown command " + cmd[0];
             };
@@ -161,7 +168,7 @@ public final class SessionHolder {
         return "status " + live + " " + received.sum() + " " + gaps.sum() + " " + duplicates.sum() + " " + lost.sum();
     }
 
-    private String requests(int rate, int seconds) {
+    private String requests(int rate, int seconds, Path file) throws IOException {
         final List<Held> sessions;
         synchronized (held) {
             sessions = new ArrayList<>(held);
@@ -192,7 +199,7 @@ public final class SessionHolder {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         return "requests " + done.sum() + " " + (errors.sum() + total - done.sum()) + " "
-            + summary(latency.getIntervalHistogram());
+            + summary(latency.getIntervalHistogram(), file);
     }
 
     private String closeAll() {
@@ -204,8 +211,45 @@ public final class SessionHolder {
         return "closed " + String.format("%.1f", (System.nanoTime() - start) / 1e9);
     }
 
-    private static String summary(Histogram h) {
+    /** The command's argument at {@code at} as a file, or null without one. */
+    private static Path file(String[] cmd, int at) {
+        return cmd.length > at ? Path.of(cmd[at]) : null;
+    }
+
+    /** COUNT P50 P99 P999 MAX; and {@code h} written to {@code file} unless it is null. */
+    private static String summary(Histogram h, Path file) throws IOException {
+        if (file != null) {
+            write(h, file);
+        }
         return h.getTotalCount() + " " + h.getValueAtPercentile(50) + " " + h.getValueAtPercentile(99) + " "
             + h.getValueAtPercentile(99.9) + " " + h.getMaxValue();
+    }
+
+    /**
+     * Writes {@code h} to {@code file} as one interval of an HdrHistogram log (microseconds; timestamps in seconds
+     * since the epoch), which {@link #read} reads back.
+     */
+    static void write(Histogram h, Path file) throws IOException {
+        try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
+            final HistogramLogWriter writer = new HistogramLogWriter(out);
+            writer.outputLogFormatVersion();
+            writer.outputLegend();
+            writer.outputIntervalHistogram(h.getStartTimeStamp() / 1000.0, h.getEndTimeStamp() / 1000.0, h, 1000.0);
+            if (out.checkError()) {
+                throw new IOException("could not write " + file);
+            }
+        }
+    }
+
+    /** Every histogram in {@code file}, added up. */
+    static Histogram read(Path file) throws IOException {
+        final Histogram sum = new Histogram(3);
+        try (HistogramLogReader reader = new HistogramLogReader(file.toFile())) {
+            EncodableHistogram h;
+            while ((h = reader.nextIntervalHistogram()) != null) {
+                sum.add((Histogram) h);
+            }
+        }
+        return sum;
     }
 }

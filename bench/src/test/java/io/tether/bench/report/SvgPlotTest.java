@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -87,11 +86,6 @@ class SvgPlotTest {
     }
 
     private static List<String> texts(Document svg) {
-        final NodeList texts = svg.getElementsByTagName("text");
-        final List<String> out = new ArrayList<>();
-        for (int i = 0; i < texts.getLength(); i++) {
-            out.add(texts.item(i).getTextContent());
-        }
-        return out;
+        return ReportPages.texts(svg.getDocumentElement());
     }
 }
