@@ -324,7 +324,7 @@ public final class TetherCluster implements Cluster, AutoCloseable {
         if (image == null) {
             return NodeLinks.invalid();
         }
-        final boolean installed = s != null && owning() && s.adopt(image, timeout.dividedBy(2));
+        final boolean installed = s != null && owning() && s.receiveSession(image, timeout.dividedBy(2));
         return Reply.ok(ByteString.copyFrom(new byte[] {(byte) (installed ? 1 : 0)}));
     }
 
@@ -417,7 +417,7 @@ public final class TetherCluster implements Cluster, AutoCloseable {
             return true;
         }
         moves.notHandedOut(id, peer);
-        if (!s.adopt(image, timeout)) {
+        if (!s.receiveSession(image, timeout)) {
             PLACE_FAILED.log("session", id, "node", peer);
         }
         return false;

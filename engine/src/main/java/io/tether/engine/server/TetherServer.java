@@ -67,51 +67,6 @@ public final class TetherServer implements AutoCloseable {
     private final SessionDirectory directory;
     private final Sessions sessions;
     private final Dispatcher dispatcher;
-    /**
-     * For the cluster's drain: the resume tokens of the sessions detached here (no client connected) for at least
-     * {@code atLeast}, which a drain hands to other nodes itself ({@link #handOver}, then {@link #adopt} there)
-     * instead of waiting for clients that may be offline.
-     */
-    public List<byte[]> detachedTokens(Duration atLeast) {
-        final long since = EventLoop.nowMs() - atLeast.toMillis();
-        final List<byte[]> tokens = new ArrayList<>();
-        directory.registry().forEach(s -> {
-            if (s.detachedSince(since)) {
-                tokens.add(s.resumeToken());
-            }
-        });
-        return tokens;
-    }
-
-    /**
-     * For the cluster: installs a session another node handed over without its client (a drain), detached, for its
-     * client's next resume here. Not on an event loop.
-     *
-     * @return whether it was installed (false when a session with its id is here already, or its loop did not
-     *         answer within {@code wait})
-     */
-    public boolean adopt(SessionImage image, Duration wait) {
-        final EventLoop loop = loops.get(Math.floorMod(Long.hashCode(image.idLow()), loops.size()));
-        final java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
-        loop.execute(() -> {
-            final ServerSession s = ServerSession.restored(this, image);
-            final boolean installed = directory.arrived(s);
-            if (installed) {
-                loop.counters().increment(Metric.SESSIONS_HANDED_IN);
-                s.parkDetached(loop);
-            }
-            done.complete(installed);
-        });
-        try {
-            return done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
-        }
-    }
-
     /** The cluster this server is a node of, or null. */
     private final Cluster cluster;
     private final ServerProtocol protocol;
@@ -457,6 +412,51 @@ public final class TetherServer implements AutoCloseable {
         }
         if (end < all.size()) {
             loop.schedule(REDIRECT_TICK_MS, () -> redirectFrom(loop, all, end, count, target, reason));
+        }
+    }
+
+    /**
+     * For the cluster's drain: the resume tokens of the sessions detached here (no client connected) for at least
+     * {@code atLeast}, which a drain hands to other nodes itself ({@link #handOver}, then
+     * {@link #receiveSession} there) instead of waiting for clients that may be offline.
+     */
+    public List<byte[]> detachedTokens(Duration atLeast) {
+        final long since = EventLoop.nowMs() - atLeast.toMillis();
+        final List<byte[]> tokens = new ArrayList<>();
+        directory.registry().forEach(s -> {
+            if (s.detachedSince(since)) {
+                tokens.add(s.resumeToken());
+            }
+        });
+        return tokens;
+    }
+
+    /**
+     * For the cluster: installs a session another node handed over without its client (a drain), detached, for its
+     * client's next resume here. Not on an event loop.
+     *
+     * @return whether it was installed (false when a session with its id is here already, or its loop did not
+     *         answer within {@code wait})
+     */
+    public boolean receiveSession(SessionImage image, Duration wait) {
+        final EventLoop loop = loops.get(Math.floorMod(Long.hashCode(image.idLow()), loops.size()));
+        final java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> {
+            final ServerSession s = ServerSession.restored(this, image);
+            final boolean installed = directory.arrived(s);
+            if (installed) {
+                loop.counters().increment(Metric.SESSIONS_HANDED_IN);
+                s.parkDetached(loop);
+            }
+            done.complete(installed);
+        });
+        try {
+            return done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 
