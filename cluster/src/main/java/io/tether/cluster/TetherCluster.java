@@ -25,7 +25,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -166,13 +168,8 @@ public final class TetherCluster implements Cluster, AutoCloseable {
 
     @Override
     public String redirectTarget() {
-        final List<String> others = new ArrayList<>();
-        membership.members().forEach((n, m) -> {
-            if (n != membership.number() && !m.client().isEmpty()) {
-                others.add(m.client());
-            }
-        });
-        return others.isEmpty() ? "" : others.get(Math.floorMod(nextRedirect.getAndIncrement(), others.size()));
+        final Member m = nextOther();
+        return m == null ? "" : m.client();
     }
 
     @Override
@@ -381,14 +378,15 @@ public final class TetherCluster implements Cluster, AutoCloseable {
         if (tokens.isEmpty()) {
             return;
         }
-        final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(PLACING_IN_FLIGHT);
+        final Semaphore inFlight = new Semaphore(PLACING_IN_FLIGHT);
         final AtomicInteger placed = new AtomicInteger();
-        try (var each = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        try (var each = Executors.newVirtualThreadPerTaskExecutor()) {
             for (byte[] token : tokens) {
-                final int peer = nextPeer();
-                if (peer == 0) {
+                final Member other = nextOther();
+                if (other == null) {
                     return; // no other node to give it to
                 }
+                final int peer = other.number();
                 inFlight.acquireUninterruptibly();
                 each.execute(() -> {
                     try {
@@ -423,15 +421,15 @@ public final class TetherCluster implements Cluster, AutoCloseable {
         return false;
     }
 
-    /** Another member that takes clients, round robin; 0 when there is none. */
-    private int nextPeer() {
-        final List<Integer> others = new ArrayList<>();
+    /** Another member that takes clients, round robin (redirects and placed sessions share the turn); null: none. */
+    private Member nextOther() {
+        final List<Member> others = new ArrayList<>();
         membership.members().forEach((n, m) -> {
             if (n != membership.number() && !m.client().isEmpty()) {
-                others.add(n);
+                others.add(m);
             }
         });
-        return others.isEmpty() ? 0 : others.get(Math.floorMod(nextRedirect.getAndIncrement(), others.size()));
+        return others.isEmpty() ? null : others.get(Math.floorMod(nextRedirect.getAndIncrement(), others.size()));
     }
 
     /**

@@ -10,6 +10,7 @@ import io.tether.codec.proto.Hello;
 import io.tether.codec.proto.Request;
 import io.tether.engine.reactor.Connection;
 import io.tether.engine.reactor.ConnectionLimits;
+import io.tether.engine.reactor.EventLoop;
 import io.tether.engine.transport.FrameHandler;
 import io.tether.engine.transport.Frames;
 import io.tether.engine.transport.Transport;
@@ -129,14 +130,24 @@ final class ServerProtocol implements FrameHandler {
         });
     }
 
-    /** Installs a session another node handed over, detached, on c's loop. @return it, or null when it could not be */
-    private ServerSession arrive(Connection c, SessionImage image) {
+    /**
+     * Installs a session another node handed over, detached, on {@code loop} (its thread).
+     *
+     * @return it, or null when it could not be (a session with its id is here already)
+     */
+    ServerSession arrive(EventLoop loop, SessionImage image) {
         final ServerSession s = ServerSession.restored(server, image);
         if (!directory.arrived(s)) {
             return null;
         }
-        c.loop().counters().increment(Metric.SESSIONS_HANDED_IN);
-        if (c.isClosing()) {
+        loop.counters().increment(Metric.SESSIONS_HANDED_IN);
+        return s;
+    }
+
+    /** Installs a session another node handed over, detached, on c's loop. @return it, or null when it could not be */
+    private ServerSession arrive(Connection c, SessionImage image) {
+        final ServerSession s = arrive(c.loop(), image);
+        if (s != null && c.isClosing()) {
             s.parkDetached(c.loop()); // the client went away meanwhile: its next resume finds it here
         }
         return s;

@@ -398,11 +398,6 @@ final class ServerSession extends SessionCredentials implements Session {
         return state == DETACHED && connection == null && home != null && detachedAtMs <= sinceMs;
     }
 
-    /** Its resume token (for a hand-over this node starts). */
-    byte[] resumeToken() {
-        return token();
-    }
-
     /** Whether it ended here because it moved to another node. */
     synchronized boolean moved() {
         return moved;

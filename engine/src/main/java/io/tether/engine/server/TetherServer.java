@@ -30,8 +30,11 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -425,7 +428,7 @@ public final class TetherServer implements AutoCloseable {
         final List<byte[]> tokens = new ArrayList<>();
         directory.registry().forEach(s -> {
             if (s.detachedSince(since)) {
-                tokens.add(s.resumeToken());
+                tokens.add(s.token());
             }
         });
         return tokens;
@@ -440,22 +443,20 @@ public final class TetherServer implements AutoCloseable {
      */
     public boolean receiveSession(SessionImage image, Duration wait) {
         final EventLoop loop = loops.get(Math.floorMod(Long.hashCode(image.idLow()), loops.size()));
-        final java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+        final CompletableFuture<Boolean> done = new CompletableFuture<>();
         loop.execute(() -> {
-            final ServerSession s = ServerSession.restored(this, image);
-            final boolean installed = directory.arrived(s);
-            if (installed) {
-                loop.counters().increment(Metric.SESSIONS_HANDED_IN);
+            final ServerSession s = protocol.arrive(loop, image);
+            if (s != null) {
                 s.parkDetached(loop);
             }
-            done.complete(installed);
+            done.complete(s != null);
         });
         try {
             return done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return false;
         }
     }
